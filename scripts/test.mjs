@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Runs every workspace's tests through turbo, then prints one closing line for the whole run
+// ("Tests: N passed, N failed, N skipped") from the JSON reports vitest writes in each workspace.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const workspaces = [
+  'packages/audio',
+  'packages/core',
+  'packages/llm',
+  'packages/stt',
+  'packages/tts',
+  'packages/realtime',
+  'packages/simulator',
+  'apps/agent',
+  'bench',
+];
+const reportOf = (dir) => join(dir, '.test-results.json');
+for (const dir of workspaces) rmSync(reportOf(dir), { force: true });
+
+const result = spawnSync('turbo', ['run', 'test', '--continue', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  shell: process.platform === 'win32',
+});
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const dir of workspaces) {
+  if (!existsSync(reportOf(dir))) continue;
+  const report = JSON.parse(readFileSync(reportOf(dir), 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += report.numFailedTests ?? 0;
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+}
+const status = result.status ?? 1;
+if (status !== 0 && failed === 0) failed = 1; // a suite that failed to load still fails the run
+console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(status);
