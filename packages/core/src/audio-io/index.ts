@@ -1,0 +1,1 @@
+export type { AudioInput, AudioOutput, PlayoutResult } from './audio-output.js';

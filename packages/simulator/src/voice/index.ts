@@ -1,0 +1,2 @@
+// The simulator's deterministic voice (text ⇄ tones) — owned by the SIM-VOICE helper.
+export {};
