@@ -240,7 +240,6 @@ export class VoiceRecognizer {
     const p = this.#scanPos;
     if (p >= a.blockCount) return false;
     this.#scanPos = p + 1;
-    if (p < a.windowBlocks - 1) return true;
     const power = a.windowPower(p);
     this.#trackLoudness(p, power);
     this.#checkUtteranceTimeout(p);
@@ -302,7 +301,7 @@ export class VoiceRecognizer {
     let best = -1;
     let bestPos = predicted;
     for (let p = predicted - SEARCH_BLOCKS; p <= predicted + SEARCH_BLOCKS; p++) {
-      if (p < a.windowBlocks - 1) continue;
+      if (p < 0) continue;
       const r = a.read(p, this.#probe);
       const e = r.lowEnergy + r.highEnergy;
       if (e > best) {
@@ -310,7 +309,7 @@ export class VoiceRecognizer {
         bestPos = p;
       }
     }
-    const r = a.read(Math.max(bestPos, a.windowBlocks - 1), this.#reading);
+    const r = a.read(Math.max(bestPos, 0), this.#reading);
     const clean = r.power >= MIN_SYMBOL_POWER && isClean(r);
     const symbol = symbolOfReading(r);
     if (this.#state === 'verifying') {

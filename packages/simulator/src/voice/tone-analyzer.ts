@@ -159,7 +159,10 @@ export class ToneAnalyzer {
     return energy / this.windowSize;
   }
 
-  /** Reads the window ending with block `position`; `position` must be ≥ windowBlocks − 1. */
+  /**
+   * Reads the window ending with block `position` (0 ≤ position < blockCount, and not older than
+   * the ring holds). Blocks before the stream's start read as silence.
+   */
   read(position: number, out: WindowReading): WindowReading {
     const sumRe = this.#sumRe;
     const sumIm = this.#sumIm;

@@ -250,6 +250,17 @@ describe('VoiceRecognizer', () => {
     });
   });
 
+  it('separates utterances that follow each other with no silence at all', () => {
+    const rate = 22050;
+    const texts = ['No gap', 'between these', 'Three.'];
+    const heard = recognize(concat(texts.map((t) => synthesizeVoice(t, rate))), rate);
+    expect(heard.utterances.map((u) => u.text)).toEqual(texts);
+    const firstWord = heard.utterances[0]!.words[0]!;
+    expect(Math.abs(firstWord.startMs - voiceTimeline(texts[0]!).words[0]!.startMs)).toBeLessThan(2);
+    const secondStart = voiceDurationMs(texts[0]!) + voiceTimeline(texts[1]!).words[0]!.startMs;
+    expect(Math.abs(heard.utterances[1]!.words[0]!.startMs - secondStart)).toBeLessThan(2);
+  });
+
   it('ends a cut-off utterance after utteranceEndSilenceMs, keeping the words heard', () => {
     const rate = 16000;
     const full = synthesizeVoice('stop right there please', rate);
