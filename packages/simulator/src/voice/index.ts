@@ -1,28 +1,11 @@
-// The simulator's deterministic voice: text ⇄ tones (see modem.ts for the design).
-export {
-  END,
-  ESCAPE,
-  SHIFT,
-  SYNC_A,
-  SYNC_B,
-  SymbolDecoder,
-  encodeText,
-  normalizeVoiceText,
-} from './alphabet.js';
-export {
-  ALL_TONES_HZ,
-  BURST_MS,
-  HIGH_TONES_HZ,
-  LOW_TONES_HZ,
-  SLOT_MS,
-  WINDOW_MS,
-  checkSampleRate as checkVoiceSampleRate,
-} from './modem.js';
+// The simulator's deterministic voice: text ⇄ tones. The modem's design is described in modem.ts
+// and in the package README ("The simulator's voice").
+export { normalizeVoiceText } from './alphabet.js';
+export { SLOT_MS as VOICE_SYMBOL_MS, ALL_TONES_HZ as VOICE_TONES_HZ } from './modem.js';
 export {
   type SynthesizeVoiceOptions,
   type VoiceTimeline,
   synthesizeVoice,
-  utteranceSymbols,
   voiceDurationMs,
   voiceTimeline,
 } from './synthesize.js';

@@ -7,11 +7,11 @@ import {
   type UnrecognizedSegment,
   VoiceRecognizer,
   synthesizeVoice,
-  utteranceSymbols,
   voiceDurationMs,
   voiceTimeline,
 } from './index.js';
 import { ALL_TONES_HZ, SLOT_MS } from './modem.js';
+import { utteranceSymbols } from './synthesize.js';
 import {
   applyGain,
   chirp,
