@@ -1,0 +1,130 @@
+/** xAI's inline speech tags, written `[name]`. */
+export const INLINE_SPEECH_TAGS = [
+  'pause',
+  'long-pause',
+  'hum-tune',
+  'laugh',
+  'chuckle',
+  'giggle',
+  'cry',
+  'tsk',
+  'tongue-click',
+  'lip-smack',
+  'breath',
+  'inhale',
+  'exhale',
+  'sigh',
+] as const;
+
+/** xAI's wrapping speech tags, written `<name>…</name>`. */
+export const WRAPPING_SPEECH_TAGS = [
+  'soft',
+  'whisper',
+  'loud',
+  'build-intensity',
+  'decrease-intensity',
+  'higher-pitch',
+  'lower-pitch',
+  'slow',
+  'fast',
+  'sing-song',
+  'singing',
+  'emphasis',
+  'laugh-speak',
+] as const;
+
+export interface SpeechTagOptions {
+  /** More inline tag names (`[name]`) to keep whole, e.g. ones a provider adds later. */
+  extraInlineTags?: readonly string[];
+  /** More wrapping tag names (`<name>`, `</name>`) to keep whole. */
+  extraWrappingTags?: readonly string[];
+}
+
+/** Every written form of the tags: `[pause]`, `<soft>`, `</soft>`, … (lower case). */
+export function speechTagForms(options: SpeechTagOptions = {}): string[] {
+  const inline = [...INLINE_SPEECH_TAGS, ...(options.extraInlineTags ?? [])];
+  const wrapping = [...WRAPPING_SPEECH_TAGS, ...(options.extraWrappingTags ?? [])];
+  return [
+    ...inline.map((name) => `[${name.toLowerCase()}]`),
+    ...wrapping.flatMap((name) => [`<${name.toLowerCase()}>`, `</${name.toLowerCase()}>`]),
+  ];
+}
+
+/** Finds every tag in `text` as [start, end) character spans (case-insensitive). */
+export function findSpeechTags(text: string, options: SpeechTagOptions = {}): Array<[number, number]> {
+  const forms = speechTagForms(options);
+  const lower = text.toLowerCase();
+  const spans: Array<[number, number]> = [];
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower[i];
+    if (c !== '[' && c !== '<') continue;
+    for (const form of forms) {
+      if (lower.startsWith(form, i)) {
+        spans.push([i, i + form.length]);
+        i += form.length - 1;
+        break;
+      }
+    }
+  }
+  return spans;
+}
+
+/** Removes every speech tag from `text` (what a listener would not hear as words). */
+export function stripSpeechTags(text: string, options: SpeechTagOptions = {}): string {
+  let out = '';
+  let from = 0;
+  for (const [start, end] of findSpeechTags(text, options)) {
+    out += text.slice(from, start);
+    from = end;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * Cuts streamed text (LLM deltas) into chunks that never split a speech tag. Text is passed on as
+ * soon as it is safe; only a tail that could still become a tag (`[pau`, `<whisp`, `</sof`, a lone
+ * `<`) is held back, until the next delta completes it or shows it is not a tag, or `flush()`.
+ * Nothing is dropped or reordered: the chunks always concatenate to the input.
+ */
+export class SpeechTagChunker {
+  readonly #forms: string[];
+  #held = '';
+
+  constructor(options: SpeechTagOptions = {}) {
+    this.#forms = speechTagForms(options);
+  }
+
+  /** Text held back because it may be the start of a tag. */
+  get pending(): string {
+    return this.#held;
+  }
+
+  /** Adds a delta; returns the text that is safe to send now (possibly empty). */
+  push(delta: string): string {
+    const text = this.#held + delta;
+    const cut = this.#holdFrom(text);
+    this.#held = text.slice(cut);
+    return text.slice(0, cut);
+  }
+
+  /** Returns everything held back (end of the utterance). */
+  flush(): string {
+    const rest = this.#held;
+    this.#held = '';
+    return rest;
+  }
+
+  /** Index from which `text` must be held: the start of an unfinished possible tag, or its length. */
+  #holdFrom(text: string): number {
+    // A possible tag is unfinished only if it starts within the longest tag's length of the end.
+    const longest = this.#forms.reduce((max, form) => Math.max(max, form.length), 0);
+    const lower = text.toLowerCase();
+    for (let i = Math.max(0, text.length - longest + 1); i < text.length; i++) {
+      const c = lower[i];
+      if (c !== '[' && c !== '<') continue;
+      const tail = lower.slice(i);
+      if (this.#forms.some((form) => form.length > tail.length && form.startsWith(tail))) return i;
+    }
+    return text.length;
+  }
+}
