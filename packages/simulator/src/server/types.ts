@@ -84,6 +84,8 @@ export interface ChatRequestRecord {
   aborted: boolean;
   /** True once the whole response (through `data: [DONE]`) was written. */
   completed: boolean;
+  /** True when the server cut the connection with a `drop` fault. */
+  dropped?: boolean;
   faults: Fault[];
 }
 
