@@ -231,6 +231,17 @@ export class ResponseRun {
     });
   }
 
+  private pumpSafely(): void {
+    try {
+      this.pump();
+    } catch {
+      // a simulator bug in a timer must not crash the process: end the response as failed
+      this.clearTimer();
+      if (this.active)
+        this.finish('failed', { type: 'failed', error: { type: 'server_error', code: 'internal_error' } });
+    }
+  }
+
   /** Sends every chunk that is due, then waits for the next one. */
   private pump(): void {
     this.timer = undefined;
@@ -240,7 +251,7 @@ export class ResponseRun {
     while (this.nextChunk < this.chunks) {
       const dueMs = this.nextChunk * AUDIO_CHUNK_MS - this.deps.leadMs;
       if (paced && dueMs > elapsed) {
-        this.timer = setTimeout(() => this.pump(), Math.max(1, (dueMs - elapsed) / this.deps.speed));
+        this.timer = setTimeout(() => this.pumpSafely(), Math.max(1, (dueMs - elapsed) / this.deps.speed));
         return;
       }
       while (this.nextWord < this.words.length && this.wordChunk[this.nextWord]! <= this.nextChunk)

@@ -786,6 +786,28 @@ describe('cancellation and barge-in', () => {
   });
 });
 
+describe('robustness', () => {
+  it('a failure inside the simulator becomes a server_error event, and the session goes on', () => {
+    const broken = {
+      ...fakeVoice,
+      synthesize: () => {
+        throw new Error('boom');
+      },
+    };
+    const { session, last, only } = setup({ voice: broken });
+    session.handleEvent({ type: 'response.create', event_id: 'r1' });
+    expect(last('error')!.error).toMatchObject({
+      type: 'server_error',
+      code: 'internal_error',
+      event_id: 'r1',
+    });
+    expect(String((last('error')!.error as Event).message)).toContain('boom');
+    expect(session.activeResponse).toBeUndefined();
+    session.handleEvent({ type: 'session.update', session: { voice: 'Sal' } });
+    expect(only('session.updated')).toHaveLength(1);
+  });
+});
+
 describe('output formats', () => {
   it('streams audio at the configured pcm rate in 100 ms chunks', () => {
     const { session, events, only } = setup();

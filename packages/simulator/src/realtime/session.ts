@@ -173,8 +173,21 @@ export class RealtimeSession {
       }
       this.dispatch(event as ClientEvent);
     } catch (error) {
-      if (!(error instanceof ClientEventError)) throw error;
-      this.sendError({ code: error.code, message: error.message, param: error.param, event_id: eventId });
+      if (error instanceof ClientEventError) {
+        this.sendError({ code: error.code, message: error.message, param: error.param, event_id: eventId });
+        return;
+      }
+      // A simulator bug must not take the server (and every other session) down.
+      this.send({
+        type: 'error',
+        error: {
+          type: 'server_error',
+          code: 'internal_error',
+          message: `The simulator failed to handle the event: ${error instanceof Error ? error.message : String(error)}`,
+          param: null,
+          event_id: eventId,
+        },
+      });
     }
   }
 
@@ -674,6 +687,12 @@ export class RealtimeSession {
       plan,
     );
     this.active = run;
-    run.start();
+    try {
+      run.start();
+    } catch (error) {
+      run.dispose();
+      if (this.active === run) this.active = undefined;
+      throw error;
+    }
   }
 }
