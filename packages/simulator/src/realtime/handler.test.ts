@@ -1,4 +1,4 @@
-import { mulawDecode, mulawEncode } from './g711.js';
+import { alawEncode, mulawDecode, mulawEncode } from './g711.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { startSimulator } from '../server/simulator.js';
@@ -218,6 +218,32 @@ describe('realtime endpoint over WebSocket', () => {
     const reply = audioOf(events, (done.response as Event).id, mulawDecode);
     expect(recognize(reply, 8000)).toBe('You said: Phone call test.');
     expect(sim!.log.connections.at(-1)!.audioBytesReceived).toBe(codes.length);
+    await client.close();
+  });
+
+  it('A-law in at 8 kHz, pcm out at 44.1 kHz', async () => {
+    const client = await connectRealtime();
+    await client.configure({
+      turn_detection: { type: 'server_vad', threshold: 0.9, silence_duration_ms: 200 },
+      audio: {
+        input: { format: { type: 'audio/pcma' } },
+        output: { format: { type: 'audio/pcm', rate: 44100 } },
+      },
+    });
+    const codes = alawEncode(
+      concat(silenceSamples(200, 8000), synthesizeVoice('A-law works', 8000), silenceSamples(400, 8000)),
+    );
+    sendAudio(client, codes, 333);
+    const done = await client.rec.until(ofType('response.done'));
+    const events = client.rec.json;
+    expect(events.find(ofType('conversation.item.input_audio_transcription.completed'))!.transcript).toBe(
+      'A-law works',
+    );
+    const first = events.find(ofType('response.output_audio.delta'))!;
+    expect(Buffer.from(first.delta as string, 'base64').length).toBe(4410 * 2);
+    expect(recognize(audioOf(events, (done.response as Event).id, pcm16), 44100)).toBe(
+      'You said: A-law works.',
+    );
     await client.close();
   });
 
