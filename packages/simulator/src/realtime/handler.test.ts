@@ -365,6 +365,16 @@ describe('realtime endpoint over WebSocket', () => {
     await client.close();
   });
 
+  it('sends ping events when asked (sim_ping_ms) and refuses bad sim_ flags', async () => {
+    const client = await connectRealtime('model=grok-voice-latest&sim_ping_ms=20');
+    const ping = await client.rec.until(ofType('ping'), 2);
+    expect(typeof ping.timestamp).toBe('number');
+    await client.close();
+    const bad = await connectRealtime('sim_speed=fast');
+    expect((await bad.rec.until(ofType('error'))).error).toMatchObject({ param: 'sim_speed' });
+    expect((await bad.rec.closed).code).toBe(1008);
+  });
+
   it('counts appended audio bytes once', async () => {
     const client = await connectRealtime();
     await client.configure({ turn_detection: null });

@@ -53,7 +53,9 @@ function refuse(connection: SimConnection, code: string, message: string, param:
 }
 
 /**
- * `wss /v1/realtime?model=…`. A missing model means `grok-voice-fast-1.0`; an id that is neither
+ * `wss /v1/realtime?model=…[&sim_speed=<n>|max][&sim_lead_ms=<ms>][&sim_ping_ms=<ms>]`.
+ * `sim_ping_ms` (default 0 = off) makes the endpoint send xAI's keep-alive `ping {timestamp}` events.
+ * A missing model means `grok-voice-fast-1.0`; an id that is neither
  * known nor `grok-voice-*` gets an `error` event (`model_not_found`, param `model`) and the socket is
  * closed with 1008 — xAI's exact behaviour here is [unconfirmed].
  */
@@ -99,10 +101,24 @@ export function createRealtimeHandler(options: RealtimeHandlerOptions = {}): Con
       // (`record.audioBytesReceived`), so the session does not count them again.
       idPrefix: connection.id.replace(/[^a-zA-Z0-9]/g, ''),
     });
+    const pingMs = parseLead(connection.query.get('sim_ping_ms'), 0);
+    if (pingMs === undefined || (pingMs > 0 && pingMs < 10)) {
+      refuse(
+        connection,
+        ERROR_CODES.invalidValue,
+        "Invalid 'sim_ping_ms': expected 0 (off) or a number >= 10.",
+        'sim_ping_ms',
+      );
+      return;
+    }
     connection.onText((text) => session.handleText(text));
     connection.onBinary(() => session.handleBinary());
-    connection.onClose(() => session.close());
     session.start();
+    const pinger = pingMs > 0 ? setInterval(() => session.ping(), pingMs) : undefined;
+    connection.onClose(() => {
+      if (pinger) clearInterval(pinger);
+      session.close();
+    });
   };
 }
 

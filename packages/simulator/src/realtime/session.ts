@@ -125,6 +125,11 @@ export class RealtimeSession {
     });
   }
 
+  /** Sends xAI's keep-alive `ping {timestamp}` (ms since the epoch). */
+  ping(): void {
+    this.send({ type: 'ping', timestamp: Date.now() });
+  }
+
   /** Stops every timer; nothing is sent afterwards. */
   close(): void {
     this.closed = true;
