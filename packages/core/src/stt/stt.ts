@@ -1,0 +1,532 @@
+import type { AudioFrame, ResamplerQuality } from '@x/audio';
+import {
+  APIConnectionError,
+  APIError,
+  APIStatusError,
+  APITimeoutError,
+  ConfigurationError,
+  isAPIConnectionError,
+  isAPIError,
+  isAPIStatusError,
+  isAPITimeoutError,
+} from '../errors/errors.js';
+import { TypedEventEmitter } from '../events/typed-emitter.js';
+import { type ConnectOptions, resolveConnectOptions } from '../retry/connect-options.js';
+import { withRetry } from '../retry/with-retry.js';
+import { STTAudioBuffer } from './audio-buffer.js';
+import { STTAudioPipeline } from './audio-pipeline.js';
+import type {
+  SpeechEvent,
+  STTAudioFormat,
+  STTCapabilities,
+  STTConnection,
+  STTConnectionHandlers,
+  STTEvents,
+} from './types.js';
+
+export type STTState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closing' | 'closed' | 'failed';
+
+export interface STTBaseOptions {
+  /** Provider name used in metrics and error messages (`xai`). */
+  provider: string;
+  /** The audio the provider takes; every pushed frame is converted to it. */
+  audioFormat: STTAudioFormat;
+  capabilities?: Partial<STTCapabilities>;
+  connectOptions?: Partial<ConnectOptions>;
+  /** Duration of each audio chunk handed to the provider. Default 100 ms. */
+  chunkMs?: number;
+  /**
+   * Most audio held for a reconnect: the unfinished utterance already sent (replayed on the new
+   * connection) plus audio pushed while disconnected. Beyond it the oldest is dropped and reported.
+   * Default 30 000 ms.
+   */
+  maxBufferedAudioMs?: number;
+  /** Silence appended by `flush()` so the provider ends the utterance (its endpointing). Default 0. */
+  flushSilenceMs?: number;
+  /** Longest `flush()` waits for the final transcript. Default 5000 ms. */
+  flushTimeoutMs?: number;
+  /** Longest `close()` waits for the provider's last transcript. Default 2000 ms. */
+  closeTimeoutMs?: number;
+  resamplerQuality?: ResamplerQuality;
+}
+
+const DEFAULT_CAPABILITIES: STTCapabilities = {
+  interimResults: false,
+  lockedResults: false,
+  speechEvents: false,
+  diarization: false,
+};
+
+/** Voiced audio (ms) held without a final transcript that makes `flush()` wait for one. */
+const PENDING_SPEECH_MS = 150;
+/** A connection that stayed up this long counts as working even without transcripts. */
+const HEALTHY_CONNECTION_MS = 5000;
+
+type Waiter = () => void;
+
+/**
+ * Base of every streaming speech-to-text provider.
+ *
+ * Push frames of any sample rate and channel count with `pushAudio`; the base converts them to the
+ * provider's `audioFormat` and cuts fixed chunks. The base owns the connection: it connects on the
+ * first audio (or `connect()`), retries with backoff, reconnects when a connection drops, sends
+ * again the audio of the unfinished utterance and what was pushed meanwhile (bounded), keeps
+ * transcript times monotonic across connections, and reports metrics per final transcript.
+ *
+ * Providers implement `openConnection`, resolving once the connection is ready for audio and
+ * rejecting with a typed `APIError` (`retryable: false` for auth failures) otherwise.
+ *
+ * Listen to `error`: with no listener, recoverable errors are not reported and a fatal one shows
+ * only as `pushAudio` throwing it and `flush()`/`connect()` rejecting with it.
+ */
+export abstract class STT extends TypedEventEmitter<STTEvents> {
+  readonly provider: string;
+  readonly audioFormat: Readonly<STTAudioFormat>;
+  readonly capabilities: Readonly<STTCapabilities>;
+  readonly connectOptions: Readonly<ConnectOptions>;
+  readonly chunkMs: number;
+  readonly maxBufferedAudioMs: number;
+  readonly flushTimeoutMs: number;
+  readonly closeTimeoutMs: number;
+
+  readonly #flushSilenceMs: number;
+  readonly #pipeline: STTAudioPipeline;
+  readonly #buffer: STTAudioBuffer;
+  readonly #lifecycle = new AbortController();
+
+  #state: STTState = 'idle';
+  #fatal: APIError | null = null;
+  #connection: STTConnection | null = null;
+  #connectionToken = 0;
+  #connectionCount = 0;
+  #connectionOpenedAt = 0;
+  #connectionProgress = false;
+  #dropsWithoutProgress = 0;
+  #offsetMs = 0;
+  #connecting: Promise<void> | null = null;
+  #closing: Promise<void> | null = null;
+  #waiters = new Set<Waiter>();
+
+  #utteranceOpen = false;
+  #lockedTexts: string[] = [];
+  #metricsFromMs = 0;
+  #droppedAudioMs = 0;
+  #lastEndMs = 0;
+
+  protected constructor(options: STTBaseOptions) {
+    super();
+    this.provider = options.provider;
+    const { sampleRate, channels } = options.audioFormat;
+    if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
+      throw new ConfigurationError('sampleRate', sampleRate, 'a positive integer (Hz)');
+    }
+    if (!Number.isInteger(channels) || channels < 1) {
+      throw new ConfigurationError('channels', channels, 'a positive integer');
+    }
+    this.audioFormat = Object.freeze({ sampleRate, channels });
+    this.capabilities = Object.freeze({ ...DEFAULT_CAPABILITIES, ...options.capabilities });
+    this.connectOptions = Object.freeze(resolveConnectOptions(options.connectOptions));
+    this.chunkMs = positive('chunkMs', options.chunkMs ?? 100, 5, 1000);
+    this.maxBufferedAudioMs = positive(
+      'maxBufferedAudioMs',
+      options.maxBufferedAudioMs ?? 30_000,
+      100,
+      600_000,
+    );
+    this.#flushSilenceMs = positive('flushSilenceMs', options.flushSilenceMs ?? 0, 0, 10_000);
+    this.flushTimeoutMs = positive('flushTimeoutMs', options.flushTimeoutMs ?? 5000, 1, 120_000);
+    this.closeTimeoutMs = positive('closeTimeoutMs', options.closeTimeoutMs ?? 2000, 0, 60_000);
+    this.#pipeline = new STTAudioPipeline({
+      sampleRate,
+      channels,
+      chunkMs: this.chunkMs,
+      resamplerQuality: options.resamplerQuality ?? 'high',
+    });
+    this.#buffer = new STTAudioBuffer(this.audioFormat, this.maxBufferedAudioMs);
+  }
+
+  /**
+   * Opens one connection, resolving when it is ready for audio. Transcripts and the end of the
+   * connection are reported through `handlers` (only after this resolves). Reject with a typed
+   * `APIError`; `retryable: false` stops the STT. `signal` aborts on timeout and on `close()`.
+   */
+  protected abstract openConnection(
+    handlers: STTConnectionHandlers,
+    signal: AbortSignal,
+    attempt: number,
+  ): Promise<STTConnection>;
+
+  get state(): STTState {
+    return this.#state;
+  }
+
+  /** Audio pushed and converted so far (the head of the monotonic clock), in ms. */
+  get audioPushedMs(): number {
+    return this.#buffer.headMs;
+  }
+
+  /** Audio dropped because it exceeded `maxBufferedAudioMs` while disconnected, in ms. */
+  get droppedAudioMs(): number {
+    return this.#droppedAudioMs;
+  }
+
+  /** The error that stopped the STT, if any. */
+  get fatalError(): APIError | null {
+    return this.#fatal;
+  }
+
+  /** Connects now instead of on the first audio. Resolves when ready; rejects with a fatal error. */
+  async connect(): Promise<void> {
+    this.#throwIfFailed();
+    if (this.#state === 'closing' || this.#state === 'closed') {
+      throw new APIConnectionError(`${this.provider} STT is closed`, { retryable: false });
+    }
+    this.#ensureConnecting();
+    if (this.#connecting) await this.#connecting;
+    this.#throwIfFailed();
+  }
+
+  /**
+   * Takes a frame of any sample rate and channel count (interleaved PCM16). Ignored after
+   * `close()`; throws the fatal error once the STT has stopped.
+   */
+  pushAudio(frame: AudioFrame): void {
+    this.#throwIfFailed();
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    const chunks = this.#pipeline.push(frame);
+    for (const chunk of chunks) this.#enqueue(chunk);
+    if (chunks.length > 0) this.#ensureConnecting();
+  }
+
+  /**
+   * Ends the current utterance: sends what is pending plus the provider's endpointing silence,
+   * then resolves when the final transcript arrives, or at once when no speech is pending. Rejects
+   * with `APITimeoutError` when an utterance was in progress and no final came within
+   * `flushTimeoutMs`, and with the fatal error if the STT stopped.
+   */
+  async flush(): Promise<void> {
+    this.#throwIfFailed();
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#state === 'idle' && this.#buffer.headMs === 0 && this.#pipeline.pendingSamples === 0) return;
+    for (const chunk of this.#pipeline.drain()) this.#enqueue(chunk);
+    if (this.#flushSilenceMs > 0) {
+      const frames = Math.round((this.#flushSilenceMs * this.audioFormat.sampleRate) / 1000);
+      const silence = new Int16Array(frames * this.audioFormat.channels);
+      for (const chunk of this.#pipeline.pushConverted(silence)) this.#enqueue(chunk);
+      for (const chunk of this.#pipeline.drain()) this.#enqueue(chunk);
+    }
+    this.#ensureConnecting();
+    await this.#waitForFinal(this.flushTimeoutMs);
+    this.#throwIfFailed();
+  }
+
+  /**
+   * Sends the rest of the audio, lets the provider deliver its last transcript (at most
+   * `closeTimeoutMs`), then releases the connection, timers and buffers. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const previous = this.#state;
+    if (previous !== 'failed') this.#state = 'closing';
+    try {
+      if (previous === 'connecting' || previous === 'reconnecting') {
+        // Audio is waiting for a connection: give it the connect timeout, not more.
+        if (this.#buffer.voicedMs() > 0 && this.#connecting) {
+          await raceTimeout(this.#connecting, this.connectOptions.timeoutMs);
+        }
+      }
+      const connection = this.#connection;
+      if (connection && this.#fatal === null) {
+        for (const chunk of this.#pipeline.drain()) this.#enqueue(chunk);
+        await raceTimeout(connection.finish(this.closeTimeoutMs), this.closeTimeoutMs + 1000);
+      }
+    } finally {
+      this.#releaseConnection();
+      this.#lifecycle.abort(new APIConnectionError(`${this.provider} STT closed`, { retryable: false }));
+      if (this.#connecting) await this.#connecting.catch(() => {});
+      this.#buffer.clear();
+      this.#pipeline.reset();
+      if (this.#state !== 'failed') this.#state = 'closed';
+      this.#wake();
+    }
+  }
+
+  #throwIfFailed(): void {
+    if (this.#fatal) throw this.#fatal;
+  }
+
+  #enqueue(data: Int16Array): void {
+    const { chunk, droppedUnsentMs } = this.#buffer.append(data);
+    if (droppedUnsentMs > 0) {
+      this.#droppedAudioMs += droppedUnsentMs;
+      this.emit('audio_dropped', { droppedMs: droppedUnsentMs, totalDroppedMs: this.#droppedAudioMs });
+      this.#report(
+        new APIError(
+          `${this.provider} STT dropped ${Math.round(droppedUnsentMs)} ms of audio pushed while disconnected ` +
+            `(buffer bound ${this.maxBufferedAudioMs} ms; ${Math.round(this.#droppedAudioMs)} ms in total)`,
+          { retryable: true },
+        ),
+      );
+    }
+    const connection = this.#connection;
+    if (connection && this.#state !== 'failed') {
+      this.#buffer.markSent(chunk, performance.now());
+      connection.sendAudio(chunk.data);
+    }
+  }
+
+  #ensureConnecting(): void {
+    if (this.#state !== 'idle') return;
+    this.#state = 'connecting';
+    this.#startConnecting();
+  }
+
+  #startConnecting(): void {
+    const run = this.#connectLoop().finally(() => {
+      if (this.#connecting === run) this.#connecting = null;
+    });
+    this.#connecting = run;
+  }
+
+  async #connectLoop(): Promise<void> {
+    const token = ++this.#connectionToken;
+    const handlers = this.#handlersFor(token);
+    let connection: STTConnection;
+    try {
+      connection = await withRetry((signal, attempt) => this.openConnection(handlers, signal, attempt), {
+        connectOptions: this.connectOptions,
+        signal: this.#lifecycle.signal,
+        label: `${this.provider} STT connect`,
+        onRetry: (error) => this.#report(asAPIError(error, this.provider)),
+      });
+    } catch (error) {
+      if (this.#lifecycle.signal.aborted) return;
+      this.#fail(asAPIError(error, this.provider));
+      return;
+    }
+    if (this.#lifecycle.signal.aborted || this.#fatal || token !== this.#connectionToken) {
+      connection.close();
+      return;
+    }
+    this.#connection = connection;
+    this.#connectionCount += 1;
+    this.#connectionOpenedAt = performance.now();
+    this.#connectionProgress = false;
+    this.#offsetMs = this.#buffer.replayStartMs;
+    const replayStart = this.#buffer.replayStartMs;
+    const now = performance.now();
+    for (const chunk of this.#buffer.unsent()) {
+      this.#buffer.markSent(chunk, now);
+      connection.sendAudio(chunk.data);
+    }
+    const replayedMs = this.#buffer.headMs - replayStart;
+    if (this.#state === 'connecting' || this.#state === 'reconnecting') this.#state = 'connected';
+    if (this.#connectionCount === 1) this.emit('connected');
+    else this.emit('reconnected', { connection: this.#connectionCount, replayedMs });
+  }
+
+  #handlersFor(token: number): STTConnectionHandlers {
+    const live = () => token === this.#connectionToken && this.#connection !== null && this.#fatal === null;
+    return {
+      transcript: (event) => {
+        if (live()) this.#onTranscript(event);
+      },
+      speechStarted: (timeMs) => {
+        if (live()) this.emit('speech_started', { timeMs: timeMs + this.#offsetMs });
+      },
+      speechEnded: (timeMs) => {
+        if (live()) this.emit('speech_ended', { timeMs: timeMs + this.#offsetMs });
+      },
+      warning: (error) => {
+        if (live()) this.#report(error);
+      },
+      closed: (error) => {
+        if (live()) this.#onConnectionClosed(error);
+      },
+    };
+  }
+
+  #onConnectionClosed(error: APIError): void {
+    this.#releaseConnection();
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (!error.retryable) {
+      this.#fail(error);
+      return;
+    }
+    const healthy =
+      this.#connectionProgress || performance.now() - this.#connectionOpenedAt >= HEALTHY_CONNECTION_MS;
+    this.#dropsWithoutProgress = healthy ? 0 : this.#dropsWithoutProgress + 1;
+    if (this.#dropsWithoutProgress > this.connectOptions.maxRetry) {
+      this.#fail(error);
+      return;
+    }
+    this.#report(error);
+    this.#buffer.markAllUnsent();
+    this.#state = 'reconnecting';
+    this.#startConnecting();
+  }
+
+  #onTranscript(raw: SpeechEvent): void {
+    this.#connectionProgress = true;
+    const offset = this.#offsetMs;
+    const event: SpeechEvent = {
+      ...raw,
+      startMs: raw.startMs + offset,
+      endMs: Math.max(raw.endMs, raw.startMs) + offset,
+      words: raw.words.map((word) => ({
+        ...word,
+        startMs: word.startMs + offset,
+        endMs: word.endMs + offset,
+      })),
+    };
+    if (event.type === 'interim') {
+      this.#utteranceOpen = true;
+      this.emit('transcript', event);
+      return;
+    }
+    if (event.type === 'locked') {
+      this.#utteranceOpen = true;
+      if (event.text.trim() !== '') this.#lockedTexts.push(event.text.trim());
+      this.#ack(event.endMs);
+      this.emit('transcript', event);
+      return;
+    }
+    // final
+    const sentAt = this.#buffer.sentAtFor(event.endMs);
+    const latencyMs = sentAt === null ? null : Math.max(0, performance.now() - sentAt);
+    const parts = [...this.#lockedTexts, event.text.trim()].filter((part) => part !== '');
+    const hadUtterance = parts.length > 0;
+    this.#lockedTexts = [];
+    this.#utteranceOpen = false;
+    this.#ack(event.endMs);
+    if (hadUtterance) {
+      this.emit('transcript', { ...event, utteranceText: parts.join(' ') });
+      const sentHeadMs = this.#buffer.sentHeadMs;
+      this.emit('metrics', {
+        type: 'stt',
+        provider: this.provider,
+        audioDurationMs: Math.max(0, sentHeadMs - this.#metricsFromMs),
+        latencyMs,
+        requestId: this.#connection?.requestId ?? null,
+      });
+      this.#metricsFromMs = sentHeadMs;
+    }
+    this.#wake();
+  }
+
+  #ack(endMs: number): void {
+    // A provider without usable times still finalises everything sent so far.
+    const until = endMs > this.#lastEndMs ? endMs : this.#buffer.sentHeadMs;
+    this.#lastEndMs = Math.max(this.#lastEndMs, endMs);
+    this.#buffer.ack(until);
+  }
+
+  #pendingSpeech(): boolean {
+    return this.#utteranceOpen || this.#buffer.voicedMs() >= PENDING_SPEECH_MS;
+  }
+
+  async #waitForFinal(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.#pendingSpeech()) {
+      if (this.#fatal || this.#state === 'closing' || this.#state === 'closed') return;
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        if (this.#utteranceOpen) {
+          throw new APITimeoutError(
+            `${this.provider} STT: no final transcript within ${timeoutMs} ms of flush()`,
+          );
+        }
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const waiter = () => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          resolve();
+        };
+        const timer = setTimeout(waiter, left);
+        this.#waiters.add(waiter);
+      });
+    }
+  }
+
+  #wake(): void {
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
+    for (const waiter of waiters) waiter();
+  }
+
+  #fail(error: APIError): void {
+    if (this.#fatal) return;
+    const fatal = error.retryable ? asFatal(error) : error;
+    this.#fatal = fatal;
+    this.#state = 'failed';
+    this.#releaseConnection();
+    this.#lifecycle.abort(fatal);
+    this.#buffer.clear();
+    this.#wake();
+    if (this.listenerCount('error') > 0) this.emit('error', fatal);
+  }
+
+  /** Reports a recoverable problem to `error` listeners, if any. */
+  #report(error: APIError): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  #releaseConnection(): void {
+    const connection = this.#connection;
+    this.#connection = null;
+    connection?.close();
+  }
+}
+
+function positive(option: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigurationError(option, value, `a number of ms from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function asAPIError(error: unknown, provider: string): APIError {
+  if (isAPIError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new APIConnectionError(`${provider} STT: ${message}`, { cause: error });
+}
+
+/** The same kind of error, marked not retryable: the STT gave up on it. */
+function asFatal(error: APIError): APIError {
+  const { message } = error;
+  const options = { retryable: false, cause: error, body: error.body };
+  if (isAPIStatusError(error)) {
+    return new APIStatusError(message, {
+      ...options,
+      status: error.status,
+      requestId: error.requestId,
+      retryAfterMs: error.retryAfterMs,
+    });
+  }
+  if (isAPITimeoutError(error)) return new APITimeoutError(message, options);
+  if (isAPIConnectionError(error)) return new APIConnectionError(message, options);
+  return new APIError(message, options);
+}
+
+async function raceTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      promise.then(
+        () => {},
+        () => {},
+      ),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
