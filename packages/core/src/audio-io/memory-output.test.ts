@@ -144,3 +144,30 @@ describe('MemoryAudioOutput (paced)', () => {
     expect(out.segments.at(-1)?.interrupted).toBe(true);
   });
 });
+
+describe('MemoryAudioOutput (resampling)', () => {
+  it('resamples frames at other rates to its sampleRate with one stateful resampler per segment', async () => {
+    const out = new MemoryAudioOutput({ sampleRate: 16000 });
+    const tone = (ms: number, rate: number, phase: number) => {
+      const n = Math.round((ms * rate) / 1000);
+      const data = new Int16Array(n);
+      for (let i = 0; i < n; i++)
+        data[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * (phase + i)) / rate));
+      return makeFrame(data, rate);
+    };
+    for (let k = 0; k < 10; k++) out.push(tone(20, 48000, k * 960));
+    out.push(tone(20, 16000, 0));
+    out.flush();
+    expect(out.frames.every((f) => f.sampleRate === 16000)).toBe(true);
+    // 200 ms at 48 kHz become 200 ms at 16 kHz (the resampler's tail is drained on the rate change).
+    expect(out.receivedMs).toBeGreaterThan(219);
+    expect(out.receivedMs).toBeLessThan(221);
+    const audio = out.audio();
+    expect(audio.sampleRate).toBe(16000);
+    // The resampled tone keeps its level (no clicks or dropouts at chunk edges).
+    const mid = audio.data.subarray(800, 2400);
+    const peak = mid.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(peak).toBeGreaterThan(7500);
+    expect(peak).toBeLessThan(8500);
+  });
+});

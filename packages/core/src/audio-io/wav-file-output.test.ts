@@ -86,3 +86,27 @@ describe('WavFileAudioOutput', () => {
     }
   });
 });
+
+describe('WavFileAudioOutput (conversion)', () => {
+  it('resamples and remixes frames to the file format, readable by @x/audio decodeWav', async () => {
+    const { decodeWav } = await import('@x/audio');
+    const path = join(dir, 'converted.wav');
+    const out = new WavFileAudioOutput({ path, sampleRate: 8000 });
+    const stereo = new Int16Array(480 * 2);
+    for (let i = 0; i < 480; i++) {
+      stereo[2 * i] = 1000;
+      stereo[2 * i + 1] = 3000;
+    }
+    out.push(makeFrame(stereo, 24000, 2));
+    out.push(makeFrame(stereo, 24000, 2));
+    out.flush();
+    await out.close();
+    const frame = decodeWav(new Uint8Array(await readFile(path)));
+    expect(frame.sampleRate).toBe(8000);
+    expect(frame.channels).toBe(1);
+    expect(frame.samplesPerChannel).toBeGreaterThan(315);
+    expect(frame.samplesPerChannel).toBeLessThan(325);
+    expect(frame.data[160]).toBeGreaterThan(1900);
+    expect(frame.data[160]).toBeLessThan(2100);
+  });
+});

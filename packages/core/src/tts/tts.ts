@@ -100,6 +100,11 @@ export abstract class TTS extends TypedEventEmitter<TTSEvents> {
     return null;
   }
 
+  /** Whether a call is in progress (text being sent or audio awaited). */
+  protected get busy(): boolean {
+    return this.#run?.active ?? false;
+  }
+
   /** Whether `close()` was called. */
   get closed(): boolean {
     return this.#closing !== undefined;

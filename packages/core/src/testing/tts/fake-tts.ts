@@ -1,3 +1,4 @@
+import { mulawEncode } from '@x/audio';
 import { APIConnectionError, ConfigurationError } from '../../errors/errors.js';
 import { sleep } from '../../retry/sleep.js';
 import { stripSpeechTags } from '../../tts/speech-tags.js';
@@ -22,6 +23,8 @@ export interface FakeTTSOptions extends TTSBaseOptions {
   lateChunksAfterClear?: number;
   /** Voices accepted (default `fake`, `alt`); the first is the default. */
   voices?: readonly string[];
+  /** Encoding of the audio the fake "server" sends (default PCM16; µ-law is lossy for `decode`). */
+  encoding?: 'pcm_s16le' | 'mulaw';
 }
 
 interface PendingAudio {
@@ -37,7 +40,7 @@ interface PendingAudio {
 export class FakeTTS extends TTS {
   readonly provider = 'fake';
   readonly sampleRate: number;
-  protected readonly audioEncoding: TTSAudioEncoding = 'pcm_s16le';
+  protected readonly audioEncoding: TTSAudioEncoding;
   readonly samplesPerChar: number;
 
   /** Every text message received, in order. */
@@ -69,7 +72,9 @@ export class FakeTTS extends TTS {
       connectDelayMs: options.connectDelayMs ?? 0,
       lateChunksAfterClear: options.lateChunksAfterClear ?? 2,
       voices: options.voices ?? ['fake', 'alt'],
+      encoding: options.encoding ?? 'pcm_s16le',
     };
+    this.audioEncoding = this.#options.encoding;
     this.sampleRate = this.#options.sampleRate;
     this.samplesPerChar = Math.max(1, Math.round((this.#options.msPerChar * this.sampleRate) / 1000));
   }
@@ -115,7 +120,8 @@ export class FakeTTS extends TTS {
     // Like xAI: a tag is recognised only when whole inside one message; a split one is read out.
     const spoken = messages.map((m) => stripSpeechTags(m)).join('');
     const samples = fakeSpeech(spoken, this.samplesPerChar);
-    this.#queue.push({ bytes: new Uint8Array(samples.buffer), offset: 0 });
+    const bytes = this.audioEncoding === 'mulaw' ? mulawEncode(samples) : new Uint8Array(samples.buffer);
+    this.#queue.push({ bytes, offset: 0 });
     if (!this.#timer) this.#schedule(this.#options.firstAudioDelayMs);
   }
 
