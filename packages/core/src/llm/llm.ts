@@ -1,0 +1,314 @@
+import type { ChatContext } from '../chat/chat-context.js';
+import type { FunctionTool } from '../chat/function-tool.js';
+import { newItemId } from '../chat/chat-context.js';
+import { APIError, APITimeoutError, ConfigurationError, isAPIError } from '../errors/errors.js';
+import { TypedEventEmitter } from '../events/typed-emitter.js';
+import type { Usage } from '../metrics/types.js';
+import { type ConnectOptions, resolveConnectOptions } from '../retry/connect-options.js';
+import { withRetry } from '../retry/with-retry.js';
+import { cancellationReason, closeQuietly, raceAbort } from './abort.js';
+import { type ResolvedConversationalGraph, resolveConversationalGraph } from './conversational-graph.js';
+import type {
+  LLMAttemptOptions,
+  LLMChatOptions,
+  LLMChunk,
+  LLMEvents,
+  LLMResponse,
+  ToolChoice,
+} from './types.js';
+
+export interface LLMBaseOptions {
+  /** Retries, backoff, and the time an attempt may take to produce its first output. */
+  connectOptions?: Partial<ConnectOptions>;
+  /** Tools used when a `chat()` call gives none. */
+  tools?: readonly FunctionTool[];
+  /** Tool choice used when a `chat()` call gives none (sent only with tools). */
+  toolChoice?: ToolChoice;
+}
+
+interface Generation {
+  readonly controller: AbortController;
+  cancelled: boolean;
+}
+
+interface ResolvedChat {
+  tools: readonly FunctionTool[];
+  toolChoice: ToolChoice | undefined;
+  graph: ResolvedConversationalGraph | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * A streaming chat model. Providers implement `generate()`, which makes ONE attempt and yields
+ * chunks; this base owns everything around it:
+ *
+ * - **Retry** with `withRetry` while nothing has been yielded yet, never once a chunk went out.
+ *   Each attempt must produce its first chunk within `connectOptions.timeoutMs`; after that, a gap
+ *   of `timeoutMs` without any chunk (heartbeats count) fails the stream with `APITimeoutError`.
+ * - **Cancellation**: `cancelCurrentGeneration()`, `close()` and leaving the `for await` loop early
+ *   abort the signal the provider passed to its HTTP call; the stream then ends quietly.
+ *   Aborting the caller's `signal` ends it by rejecting with the signal's reason.
+ * - **Errors**: a failure is thrown from the iterator as an `APIError` subclass AND emitted as an
+ *   `error` event (only when the event has listeners). Malformed tool-call arguments are not fatal:
+ *   the call is yielded with its `error` set and an `error` event is emitted.
+ * - **Metrics**: one `metrics` event (`LLMMetrics`: TTFT, duration, usage, retries, cancelled)
+ *   per stream that completed or was cancelled.
+ */
+export abstract class LLM extends TypedEventEmitter<LLMEvents> {
+  abstract readonly provider: string;
+  abstract readonly model: string;
+  readonly connectOptions: ConnectOptions;
+  protected readonly defaultTools: readonly FunctionTool[];
+  protected readonly defaultToolChoice: ToolChoice | undefined;
+  readonly #active = new Set<Generation>();
+  #closed = false;
+
+  constructor(options: LLMBaseOptions = {}) {
+    super();
+    this.connectOptions = resolveConnectOptions(options.connectOptions);
+    this.defaultTools = checkTools('tools', options.tools ?? []);
+    this.defaultToolChoice =
+      options.toolChoice === undefined ? undefined : checkToolChoice('toolChoice', options.toolChoice);
+  }
+
+  /**
+   * Performs ONE attempt: sends the request with `options.signal` and yields chunks as they
+   * arrive. Throw `APIError` subclasses (retryable ones are retried before the first chunk).
+   */
+  protected abstract generate(ctx: ChatContext, options: LLMAttemptOptions): AsyncIterable<LLMChunk>;
+
+  /** Releases provider resources; called once by `close()` after cancelling generations. */
+  protected async closeResources(): Promise<void> {}
+
+  /** Number of `chat()` streams currently running. */
+  get activeGenerations(): number {
+    return this.#active.size;
+  }
+
+  /**
+   * Streams the reply to `ctx`. Options are checked at once (a bad option throws
+   * `ConfigurationError` here, not from the iterator); the request starts on the first `next()`.
+   */
+  chat(ctx: ChatContext, options: LLMChatOptions = {}): AsyncGenerator<LLMResponse, void, undefined> {
+    if (this.#closed) throw new APIError(`${this.provider} LLM is closed`, { retryable: false });
+    const tools = options.tools === undefined ? this.defaultTools : checkTools('tools', options.tools);
+    const choice = options.toolChoice ?? this.defaultToolChoice;
+    const toolChoice = choice === undefined ? undefined : checkToolChoice('toolChoice', choice);
+    if (toolChoice !== undefined && typeof toolChoice === 'object') {
+      if (!tools.some((tool) => tool.name === toolChoice.name)) {
+        throw new ConfigurationError(
+          'toolChoice.name',
+          toolChoice.name,
+          `the name of one of the tools (${tools.map((t) => t.name).join(', ') || 'none given'})`,
+        );
+      }
+    }
+    if (toolChoice === 'required' && tools.length === 0) {
+      throw new ConfigurationError('toolChoice', 'required', '"auto" or "none" when no tools are given');
+    }
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new ConfigurationError('signal', typeof options.signal, 'an AbortSignal');
+    }
+    const graph =
+      options.conversationalGraph === undefined
+        ? undefined
+        : resolveConversationalGraph(options.conversationalGraph);
+    return this.#stream(ctx, {
+      tools,
+      toolChoice: tools.length > 0 ? toolChoice : undefined,
+      graph,
+      signal: options.signal,
+    });
+  }
+
+  /** Aborts every running `chat()` stream (and its HTTP request); each ends without an error. */
+  cancelCurrentGeneration(): void {
+    for (const generation of this.#active) {
+      generation.cancelled = true;
+      generation.controller.abort(cancellationReason());
+    }
+  }
+
+  /** Cancels running streams and releases resources. Idempotent; `chat()` then throws. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.cancelCurrentGeneration();
+    await this.closeResources();
+  }
+
+  async *#stream(ctx: ChatContext, chat: ResolvedChat): AsyncGenerator<LLMResponse, void, undefined> {
+    chat.signal?.throwIfAborted();
+    const generation: Generation = { controller: new AbortController(), cancelled: false };
+    const genSignal = generation.controller.signal;
+    const onCallerAbort = () => generation.controller.abort(chat.signal?.reason);
+    chat.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    this.#active.add(generation);
+
+    const generationId = newItemId('gen');
+    const startedAt = performance.now();
+    let ttftMs: number | null = null;
+    let usage: Usage | null = null;
+    let requestId: string | null = null;
+    let retries = 0;
+    let outcome: 'done' | 'cancelled' | 'aborted' | 'error' = 'cancelled';
+    let iterator: AsyncIterator<LLMChunk> | undefined;
+    const idle = {
+      ms: this.connectOptions.timeoutMs,
+      onIdle: () =>
+        generation.controller.abort(
+          new APITimeoutError(`${this.provider} stream sent nothing for ${this.connectOptions.timeoutMs} ms`),
+        ),
+    };
+
+    try {
+      const first = await withRetry(
+        async (attemptSignal, attempt) => {
+          const signal = AbortSignal.any([attemptSignal, genSignal]);
+          const it = this.generate(ctx, {
+            tools: chat.tools,
+            toolChoice: chat.toolChoice,
+            conversationalGraph: chat.graph,
+            signal,
+            attempt,
+            generationId,
+            reportRequestId: (id) => {
+              requestId = id ?? null;
+            },
+          })[Symbol.asyncIterator]();
+          try {
+            return { it, signal, result: await nextNonEmpty(it, signal) };
+          } catch (error) {
+            closeQuietly(it);
+            throw signal.aborted ? signal.reason : error;
+          }
+        },
+        {
+          connectOptions: this.connectOptions,
+          signal: genSignal,
+          onRetry: (_error, retry) => {
+            retries = retry;
+          },
+          label: `${this.provider} chat request`,
+        },
+      );
+      iterator = first.it;
+      let result = first.result;
+      while (!result.done) {
+        const chunk = result.value;
+        const response: LLMResponse = {
+          role: 'assistant',
+          content: chunk.content ?? '',
+          toolCalls: chunk.toolCalls ?? [],
+        };
+        if (chunk.usage) {
+          usage = chunk.usage;
+          response.usage = chunk.usage;
+        }
+        if (chunk.metadata) response.metadata = chunk.metadata;
+        if (ttftMs === null && (response.content !== '' || response.toolCalls.length > 0)) {
+          ttftMs = performance.now() - startedAt;
+        }
+        for (const call of response.toolCalls) {
+          if (call.error !== undefined) {
+            this.#emitError(
+              new APIError(
+                `${this.provider} tool call "${call.name}" (${call.callId}) is unusable: ${call.error}`,
+                { retryable: false },
+              ),
+            );
+          }
+        }
+        yield response;
+        result = await nextNonEmpty(iterator, first.signal, idle);
+      }
+      outcome = 'done';
+    } catch (raw) {
+      if (generation.cancelled) {
+        outcome = 'cancelled';
+        return;
+      }
+      if (chat.signal?.aborted) {
+        outcome = 'aborted';
+        throw chat.signal.reason;
+      }
+      outcome = 'error';
+      const error = this.#toAPIError(raw);
+      this.#emitError(error);
+      throw error;
+    } finally {
+      chat.signal?.removeEventListener('abort', onCallerAbort);
+      this.#active.delete(generation);
+      if (!genSignal.aborted) generation.controller.abort(cancellationReason('The stream was closed'));
+      closeQuietly(iterator);
+      if (outcome !== 'error') {
+        this.emit('metrics', {
+          type: 'llm',
+          provider: this.provider,
+          model: this.model,
+          requestId,
+          ttftMs,
+          durationMs: performance.now() - startedAt,
+          usage,
+          cancelled: outcome !== 'done',
+          retries,
+        });
+      }
+    }
+  }
+
+  #emitError(error: APIError): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  #toAPIError(error: unknown): APIError {
+    if (isAPIError(error)) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new APIError(`${this.provider} chat failed: ${message}`, { retryable: false, cause: error });
+  }
+}
+
+/** The next chunk that carries something; heartbeats (empty chunks) only reset the idle timer. */
+async function nextNonEmpty(
+  iterator: AsyncIterator<LLMChunk>,
+  signal: AbortSignal,
+  idle?: { ms: number; onIdle: () => void },
+): Promise<IteratorResult<LLMChunk>> {
+  for (;;) {
+    const result = await raceAbort(iterator.next(), signal, idle);
+    // Some clients end a stream quietly when aborted; an abort is never a normal end.
+    if (signal.aborted) throw signal.reason;
+    if (result.done || !isEmptyChunk(result.value)) return result;
+  }
+}
+
+function isEmptyChunk(chunk: LLMChunk): boolean {
+  return (
+    !chunk.content &&
+    (chunk.toolCalls === undefined || chunk.toolCalls.length === 0) &&
+    chunk.usage === undefined &&
+    chunk.metadata === undefined
+  );
+}
+
+function checkTools(option: string, tools: readonly FunctionTool[]): readonly FunctionTool[] {
+  if (!Array.isArray(tools)) throw new ConfigurationError(option, tools, 'an array of function tools');
+  const names = new Set<string>();
+  for (const tool of tools) {
+    if (typeof tool?.name !== 'string' || typeof tool.toOpenAITool !== 'function') {
+      throw new ConfigurationError(option, tool, 'tools made with functionTool()');
+    }
+    if (names.has(tool.name)) {
+      throw new ConfigurationError(option, tool.name, 'unique tool names', 'Two tools share this name');
+    }
+    names.add(tool.name);
+  }
+  return tools;
+}
+
+function checkToolChoice(option: string, choice: ToolChoice): ToolChoice {
+  if (choice === 'auto' || choice === 'none' || choice === 'required') return choice;
+  if (typeof choice === 'object' && choice !== null && typeof choice.name === 'string')
+    return { name: choice.name };
+  throw new ConfigurationError(option, choice, '"auto", "none", "required" or {name: "<tool name>"}');
+}
