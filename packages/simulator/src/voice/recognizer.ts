@@ -276,11 +276,19 @@ export class VoiceRecognizer {
       }
     }
     if (!this.#isCleanSymbolAt(start + maxAt, SYNC_A)) return;
+    // The energy profile of a burst passing through the window is symmetric about the burst's
+    // centre: take the midpoint of the two half-maximum crossings, interpolated between positions.
+    const half = max / 2;
     let first = maxAt;
     let last = maxAt;
-    while (first > 0 && energies[first - 1]! >= max / 2) first--;
-    while (last < energies.length - 1 && energies[last + 1]! >= max / 2) last++;
-    const centrePos = start + (first + last) / 2;
+    while (first > 0 && energies[first - 1]! >= half) first--;
+    while (last < energies.length - 1 && energies[last + 1]! >= half) last++;
+    let left = first;
+    if (first > 0) left -= (energies[first]! - half) / (energies[first]! - energies[first - 1]!);
+    let right = last;
+    if (last < energies.length - 1)
+      right += (energies[last]! - half) / (energies[last]! - energies[last + 1]!);
+    const centrePos = start + (left + right) / 2;
     this.#slot0Centre = this.#windowCentre(centrePos);
     this.#nextSlot = 1;
     this.#state = 'verifying';
