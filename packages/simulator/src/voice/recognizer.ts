@@ -464,8 +464,9 @@ export class VoiceRecognizer {
   #closeUnrecognized(endSample: number): void {
     if (!this.#unrecognizedOpen) return;
     this.#unrecognizedOpen = false;
-    const start = this.#windowStart(this.#loudStart);
-    this.#unrecognized.push({ startMs: this.#ms(Math.max(0, start)), endMs: this.#ms(endSample) });
+    const start = Math.max(0, this.#windowStart(this.#loudStart));
+    const end = Math.max(start, Math.min(endSample, this.#streamSamples));
+    this.#unrecognized.push({ startMs: this.#ms(start), endMs: this.#ms(end) });
   }
 
   #resetRun(): void {

@@ -334,6 +334,24 @@ describe('VoiceRecognizer', () => {
     expect(heard.unrecognized[0]!.endMs).toBeLessThan(100 + 400 + 50 + 5);
   });
 
+  it('finds the voice after a long stretch of quiet noise, and unrecognised sound cut off by the end', () => {
+    const rate = 8000;
+    const leadMs = 20_000;
+    const audio = concat([
+      whiteNoise(Math.round((leadMs * rate) / 1000), -50, 8),
+      synthesizeVoice('Still there?', rate),
+      silenceSamples(200, rate),
+      whiteNoise(Math.round(0.3 * rate), -15, 9),
+    ]);
+    const heard = recognize(audio, rate);
+    expect(heard.text).toBe('Still there?');
+    expect(
+      Math.abs(heard.words[0]!.startMs - (leadMs + voiceTimeline('Still there?').words[0]!.startMs)),
+    ).toBeLessThan(2);
+    expect(heard.unrecognized).toHaveLength(1);
+    expect(heard.unrecognized[0]!.endMs).toBe((audio.length * 1000) / rate);
+  });
+
   it('does not count a short click or quiet noise as speech', () => {
     const rate = 16000;
     const audio = concat([
