@@ -16,3 +16,4 @@ export * from './llm/index.js';
 export * from './stt/index.js';
 export * from './tts/index.js';
 export * from './realtime/index.js';
+export * from './session/index.js';
