@@ -11,7 +11,11 @@ Starts the local xAI-compatible simulator and keeps it running until SIGINT/SIGT
 async function main(): Promise<void> {
   let values: { port?: string; host?: string; help?: boolean };
   try {
+    // `pnpm start -- --port 8080` passes the `--` through; ignore it.
+    const args = process.argv.slice(2);
+    if (args[0] === '--') args.shift();
     ({ values } = parseArgs({
+      args,
       options: {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },

@@ -1,3 +1,4 @@
+import { alawEncode, mulawEncode } from '@x/audio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../server/simulator.js';
 import { connect, ofType, open, refused } from '../server/test-helpers.js';
@@ -171,6 +172,25 @@ describe('wss /v1/stt', () => {
     const odd = await transcribe(url, audio, 333);
     expect(odd.partials).toEqual(whole.partials);
     expect(odd.done).toEqual(whole.done);
+  });
+
+  it('decodes mulaw and alaw audio at 8 kHz', async () => {
+    const s = await start();
+    const rate = 8000;
+    for (const [encoding, encode] of [
+      ['mulaw', mulawEncode],
+      ['alaw', alawEncode],
+    ] as const) {
+      const text = `Phone call in ${encoding}, number 42.`;
+      const audio = encode(concat([synthesizeVoice(text, rate), silence(300, rate)]));
+      const { finals, done } = await transcribe(
+        `${s.wsUrl}/stt?sample_rate=8000&encoding=${encoding}&endpointing=100`,
+        audio,
+        800,
+      );
+      expect(finals.map((f) => f.text)).toEqual([text]);
+      expect(done.duration).toBe(audio.length / rate);
+    }
   });
 
   it('transcribes sound that is not the voice as the unrecognized-speech marker', async () => {
