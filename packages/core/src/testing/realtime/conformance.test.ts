@@ -1,5 +1,6 @@
 import { createAudioFrame } from '@x/audio';
 import { describe, expect, it } from 'vitest';
+import type { RealtimeEvents } from '../../realtime/events.js';
 import type { RealtimeFunctionCall } from '../../realtime/realtime-model.js';
 import { realtimeConformanceChecks, type RealtimeConformanceSetup } from './conformance.js';
 import { FakeRealtimeModel, type FakeRealtimeModelOptions, type FakeReplyInput } from './fake-realtime.js';
@@ -86,8 +87,11 @@ const broken: Array<{
     why: 'agent speech never ends',
     message: /agent_speech_ended/,
     Model: class extends FakeRealtimeModel {
-      override emit(...args: Parameters<FakeRealtimeModel['emit']>): boolean {
-        return args[0] === 'agent_speech_ended' ? false : super.emit(...args);
+      override emit<E extends keyof RealtimeEvents & string>(
+        event: E,
+        ...args: Parameters<RealtimeEvents[E]>
+      ): boolean {
+        return event === 'agent_speech_ended' ? false : super.emit(event, ...args);
       }
     },
   },
