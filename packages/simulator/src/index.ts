@@ -11,4 +11,5 @@ export type {
   SimulatorOptions,
 } from './server/types.js';
 export { FaultError, validateFault } from './server/faults.js';
+export { SPLIT_ARGS_MARKER } from './chat/responder.js';
 export * from './voice/index.js';
