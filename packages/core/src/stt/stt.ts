@@ -64,6 +64,12 @@ const HEALTHY_CONNECTION_MS = 5000;
 
 type Waiter = () => void;
 
+interface ConnectionLink {
+  readonly token: number;
+  state: 'opening' | 'active' | 'ended';
+  queued: Array<() => void>;
+}
+
 /**
  * Base of every streaming speech-to-text provider.
  *
@@ -98,6 +104,7 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
   #fatal: APIError | null = null;
   #connection: STTConnection | null = null;
   #connectionToken = 0;
+  #link: ConnectionLink | null = null;
   #connectionCount = 0;
   #connectionOpenedAt = 0;
   #connectionProgress = false;
@@ -109,6 +116,8 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
 
   #utteranceOpen = false;
   #lockedTexts: string[] = [];
+  /** End of the audio whose text `locked` events delivered, on the STT's clock. */
+  #lockedUntilMs = Number.NEGATIVE_INFINITY;
   #metricsFromMs = 0;
   #droppedAudioMs = 0;
   #lastEndMs = 0;
@@ -294,25 +303,33 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
 
   async #connectLoop(): Promise<void> {
     const token = ++this.#connectionToken;
-    const handlers = this.#handlersFor(token);
+    let link: ConnectionLink | undefined;
     let connection: STTConnection;
     try {
-      connection = await withRetry((signal, attempt) => this.openConnection(handlers, signal, attempt), {
-        connectOptions: this.connectOptions,
-        signal: this.#lifecycle.signal,
-        label: `${this.provider} STT connect`,
-        onRetry: (error) => this.#report(asAPIError(error, this.provider)),
-      });
+      connection = await withRetry(
+        (signal, attempt) => {
+          // Each attempt gets its own link, so a failed attempt can never reach the session.
+          link = { token, state: 'opening', queued: [] };
+          return this.openConnection(this.#handlersFor(link), signal, attempt);
+        },
+        {
+          connectOptions: this.connectOptions,
+          signal: this.#lifecycle.signal,
+          label: `${this.provider} STT connect`,
+          onRetry: (error) => this.#report(asAPIError(error, this.provider)),
+        },
+      );
     } catch (error) {
       if (this.#lifecycle.signal.aborted) return;
       this.#fail(asAPIError(error, this.provider));
       return;
     }
-    if (this.#lifecycle.signal.aborted || this.#fatal || token !== this.#connectionToken) {
+    if (!link || this.#lifecycle.signal.aborted || this.#fatal || token !== this.#connectionToken) {
       connection.close();
       return;
     }
     this.#connection = connection;
+    this.#link = link;
     this.#connectionCount += 1;
     this.#connectionOpenedAt = performance.now();
     this.#connectionProgress = false;
@@ -327,26 +344,29 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
     if (this.#state === 'connecting' || this.#state === 'reconnecting') this.#state = 'connected';
     if (this.#connectionCount === 1) this.emit('connected');
     else this.emit('reconnected', { connection: this.#connectionCount, replayedMs });
+    // What the connection reported between being ready and being taken into use, in order.
+    link.state = 'active';
+    for (const call of link.queued.splice(0)) {
+      if (link.state === 'active') call();
+    }
   }
 
-  #handlersFor(token: number): STTConnectionHandlers {
-    const live = () => token === this.#connectionToken && this.#connection !== null && this.#fatal === null;
+  /**
+   * Handlers for one connection attempt: calls made before the connection is taken into use are
+   * queued, calls after it ended (or from an attempt that was not used) are ignored.
+   */
+  #handlersFor(link: ConnectionLink): STTConnectionHandlers {
+    const run = (call: () => void) => {
+      if (link.token !== this.#connectionToken || this.#fatal !== null) return;
+      if (link.state === 'opening') link.queued.push(call);
+      else if (link.state === 'active') call();
+    };
     return {
-      transcript: (event) => {
-        if (live()) this.#onTranscript(event);
-      },
-      speechStarted: (timeMs) => {
-        if (live()) this.emit('speech_started', { timeMs: timeMs + this.#offsetMs });
-      },
-      speechEnded: (timeMs) => {
-        if (live()) this.emit('speech_ended', { timeMs: timeMs + this.#offsetMs });
-      },
-      warning: (error) => {
-        if (live()) this.#report(error);
-      },
-      closed: (error) => {
-        if (live()) this.#onConnectionClosed(error);
-      },
+      transcript: (event) => run(() => this.#onTranscript(event)),
+      speechStarted: (timeMs) => run(() => this.emit('speech_started', { timeMs: timeMs + this.#offsetMs })),
+      speechEnded: (timeMs) => run(() => this.emit('speech_ended', { timeMs: timeMs + this.#offsetMs })),
+      warning: (error) => run(() => this.#report(error)),
+      closed: (error) => run(() => this.#onConnectionClosed(error)),
     };
   }
 
@@ -372,35 +392,24 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
 
   #onTranscript(raw: SpeechEvent): void {
     this.#connectionProgress = true;
-    const offset = this.#offsetMs;
-    const event: SpeechEvent = {
-      ...raw,
-      startMs: raw.startMs + offset,
-      endMs: Math.max(raw.endMs, raw.startMs) + offset,
-      words: raw.words.map((word) => ({
-        ...word,
-        startMs: word.startMs + offset,
-        endMs: word.endMs + offset,
-      })),
-    };
-    if (event.type === 'interim') {
+    const event = this.#withoutLocked(this.#onClock(raw));
+    if (event.type === 'interim' || event.type === 'locked') {
+      if (event.text === '') return; // all of it was already delivered
       this.#utteranceOpen = true;
-      this.emit('transcript', event);
-      return;
-    }
-    if (event.type === 'locked') {
-      this.#utteranceOpen = true;
-      if (event.text.trim() !== '') this.#lockedTexts.push(event.text.trim());
-      this.#ack(event.endMs);
+      if (event.type === 'locked') {
+        this.#lockedTexts.push(event.text);
+        this.#lockedUntilMs = Math.max(this.#lockedUntilMs, event.endMs);
+      }
       this.emit('transcript', event);
       return;
     }
     // final
     const sentAt = this.#buffer.sentAtFor(event.endMs);
     const latencyMs = sentAt === null ? null : Math.max(0, performance.now() - sentAt);
-    const parts = [...this.#lockedTexts, event.text.trim()].filter((part) => part !== '');
+    const parts = [...this.#lockedTexts, event.text].filter((part) => part !== '');
     const hadUtterance = parts.length > 0;
     this.#lockedTexts = [];
+    this.#lockedUntilMs = Number.NEGATIVE_INFINITY;
     this.#utteranceOpen = false;
     this.#ack(event.endMs);
     if (hadUtterance) {
@@ -416,6 +425,44 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
       this.#metricsFromMs = sentHeadMs;
     }
     this.#wake();
+  }
+
+  /** Connection-relative times → the STT's clock. */
+  #onClock(raw: SpeechEvent): SpeechEvent {
+    const offset = this.#offsetMs;
+    return {
+      ...raw,
+      text: raw.text.trim(),
+      startMs: raw.startMs + offset,
+      endMs: Math.max(raw.endMs, raw.startMs) + offset,
+      words: raw.words.map((word) => ({
+        ...word,
+        startMs: word.startMs + offset,
+        endMs: word.endMs + offset,
+      })),
+    };
+  }
+
+  /**
+   * Cuts what `locked` events of this utterance already delivered. After a reconnection the
+   * unfinished utterance is sent again from its start, so the new connection repeats locked words;
+   * a word is repeated when its middle lies before the end of the locked audio.
+   */
+  #withoutLocked(event: SpeechEvent): SpeechEvent {
+    const until = this.#lockedUntilMs;
+    if (!Number.isFinite(until)) return event;
+    if (event.words.length > 0) {
+      const kept = event.words.filter((word) => (word.startMs + word.endMs) / 2 >= until);
+      if (kept.length === event.words.length) return event;
+      return {
+        ...event,
+        text: kept.map((word) => word.text).join(' '),
+        words: kept,
+        startMs: kept[0]?.startMs ?? event.endMs,
+      };
+    }
+    // Without words only whole events can be recognised as repeated.
+    return event.endMs <= until + 1 ? { ...event, text: '' } : event;
   }
 
   #ack(endMs: number): void {
@@ -480,6 +527,8 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
   #releaseConnection(): void {
     const connection = this.#connection;
     this.#connection = null;
+    if (this.#link) this.#link.state = 'ended';
+    this.#link = null;
     connection?.close();
   }
 }

@@ -78,8 +78,6 @@ export class FakeSTT extends STT {
   > & { interimResults: boolean; lockEveryMs: number | null };
   readonly #connectErrors: APIError[];
   readonly #dropAfterChunks: Array<number | undefined>;
-  /** Words of the current script entry already delivered in locked events (survives reconnects). */
-  #lockedWords = 0;
   #current: FakeConnection | null = null;
   connectAttempts = 0;
 
@@ -158,16 +156,6 @@ export class FakeSTT extends STT {
   /** @internal */
   takeTranscript(): void {
     this.#script.shift();
-    this.#lockedWords = 0;
-  }
-
-  /** @internal */
-  get lockedWords(): number {
-    return this.#lockedWords;
-  }
-
-  set lockedWords(count: number) {
-    this.#lockedWords = count;
   }
 }
 
@@ -179,6 +167,8 @@ class FakeConnection implements STTConnection {
   readonly #dropAfter: number | undefined;
   #open = true;
   #dropping = false;
+  /** Words of the current utterance delivered in locked events (like a server, per connection). */
+  #lockedWords = 0;
   #timeMs = 0;
   #inSpeech = false;
   #lastVoicedEndMs = 0;
@@ -274,7 +264,7 @@ class FakeConnection implements STTConnection {
   }
 
   #interim(): void {
-    const words = this.#words().slice(this.#stt.lockedWords);
+    const words = this.#words().slice(this.#lockedWords);
     if (words.length === 0) return;
     const shown = Math.min(
       words.length,
@@ -286,10 +276,10 @@ class FakeConnection implements STTConnection {
   }
 
   #lock(): void {
-    const remaining = this.#words().slice(this.#stt.lockedWords);
+    const remaining = this.#words().slice(this.#lockedWords);
     if (remaining.length < 2) return;
     const count = Math.ceil(remaining.length / 2);
-    this.#stt.lockedWords += count;
+    this.#lockedWords += count;
     const event = this.#event(
       'locked',
       remaining.slice(0, count).join(' '),
@@ -305,12 +295,13 @@ class FakeConnection implements STTConnection {
     this.#silenceMs = 0;
     if (this.#speechMs < this.#stt.fakeOptions.minSpeechMs) return; // a click, not speech
     const entry = this.#stt.peekTranscript();
-    const text = this.#words().slice(this.#stt.lockedWords).join(' ');
+    const text = this.#words().slice(this.#lockedWords).join(' ');
     const endMs = this.#lastVoicedEndMs;
     const event: SpeechEvent = {
       ...this.#event('final', text, this.#lockStartMs, endMs),
       ...(entry?.language === undefined ? {} : { language: entry.language }),
     };
+    this.#lockedWords = 0;
     if (entry) this.#stt.takeTranscript();
     this.#later(() => {
       this.#handlers.speechEnded(endMs);
