@@ -1,4 +1,4 @@
-import { alawDecode, alawEncode, mulawDecode, mulawEncode } from './g711.js';
+import { alawDecode, alawEncode, mulawDecode, mulawEncode } from '@x/audio';
 import { type AudioFormat, ClientEventError, ERROR_CODES } from './protocol.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

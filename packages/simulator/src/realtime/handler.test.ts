@@ -1,4 +1,4 @@
-import { alawEncode, mulawDecode, mulawEncode } from './g711.js';
+import { alawEncode, mulawDecode, mulawEncode } from '@x/audio';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { startSimulator } from '../server/simulator.js';
