@@ -1,7 +1,9 @@
 import { type AudioFrame, createAudioFrame } from '@x/audio';
 import { MemoryAudioOutput, type RealtimeEvents, type RealtimeModel } from '@x/core';
 import { type Simulator, startSimulator, synthesizeVoice, VoiceRecognizer } from '@x/simulator';
-import { XAIRealtime, type XAIRealtimeConfig } from '../index.js';
+import WebSocket from 'ws';
+import { DEFAULT_MODEL, resolveXAIRealtimeConfig, XAIRealtime, type XAIRealtimeConfig } from '../index.js';
+import { buildSessionUpdate } from '../session.js';
 
 /** Frames of `text` in the simulator's voice, as a 48 kHz stereo microphone delivers them, then silence. */
 export function spokenFrames(
@@ -116,4 +118,61 @@ export async function until(condition: () => boolean, timeoutMs = 5000, what = '
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
   }
+}
+
+/**
+ * Runs typed turns over a raw socket (the same session.update as a default `XAIRealtime`) and
+ * counts the server's messages, so a test can aim a `drop` fault at a point inside a reply without
+ * hard-coding the simulator's message sequence. `firstAudioOfReply[i]` = messages up to and
+ * including the first audio delta of reply i.
+ */
+export async function countServerMessages(
+  sim: Simulator,
+  texts: string[],
+): Promise<{ firstAudioOfReply: number[] }> {
+  const ws = new WebSocket(`${sim.wsUrl}/realtime?model=${DEFAULT_MODEL}&sim_speed=max`, {
+    headers: { Authorization: 'Bearer probe-key' },
+  });
+  const firstAudioOfReply: number[] = [];
+  let count = 0;
+  let sawAudio = false;
+  let turn = -1;
+  const send = (event: unknown) => ws.send(JSON.stringify(event));
+  const nextTurn = () => {
+    turn++;
+    sawAudio = false;
+    const text = texts[turn];
+    if (text === undefined) {
+      ws.close();
+      return;
+    }
+    send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+    });
+    send({ type: 'response.create' });
+  };
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('probe timed out')), 5000);
+    ws.on('error', reject);
+    ws.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.on('message', (data) => {
+      count++;
+      const event = JSON.parse(data.toString()) as { type: string };
+      if (event.type === 'conversation.created') {
+        send(buildSessionUpdate(resolveXAIRealtimeConfig({}), undefined));
+      } else if (event.type === 'session.updated') {
+        nextTurn();
+      } else if (event.type === 'response.output_audio.delta' && !sawAudio) {
+        sawAudio = true;
+        firstAudioOfReply.push(count);
+      } else if (event.type === 'response.done') {
+        nextTurn();
+      }
+    });
+  });
+  return { firstAudioOfReply };
 }
