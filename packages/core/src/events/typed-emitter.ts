@@ -12,17 +12,17 @@ export class TypedEventEmitter<Events extends EventMap> {
   readonly #emitter = new EventEmitter({ captureRejections: false });
 
   on<E extends keyof Events & string>(event: E, listener: Events[E]): this {
-    this.#emitter.on(event, listener as (...args: unknown[]) => void);
+    this.#emitter.on(event, listener as unknown as (...args: unknown[]) => void);
     return this;
   }
 
   once<E extends keyof Events & string>(event: E, listener: Events[E]): this {
-    this.#emitter.once(event, listener as (...args: unknown[]) => void);
+    this.#emitter.once(event, listener as unknown as (...args: unknown[]) => void);
     return this;
   }
 
   off<E extends keyof Events & string>(event: E, listener: Events[E]): this {
-    this.#emitter.off(event, listener as (...args: unknown[]) => void);
+    this.#emitter.off(event, listener as unknown as (...args: unknown[]) => void);
     return this;
   }
 
