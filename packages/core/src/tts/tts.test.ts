@@ -236,3 +236,34 @@ function concat(frames: readonly { data: Int16Array }[]): Int16Array {
   }
   return out;
 }
+
+describe('TTS base robustness', () => {
+  it('a throwing output or listener fails the call instead of escaping into the transport', async () => {
+    const tts = new FakeTTS();
+    const memory = new MemoryAudioOutput();
+    const boom = new Error('speaker unplugged');
+    let pushes = 0;
+    const broken = {
+      sampleRate: undefined,
+      push: () => {
+        pushes++;
+        throw boom;
+      },
+      flush: () => memory.flush(),
+      interrupt: () => memory.interrupt(),
+      waitForPlayout: () => memory.waitForPlayout(),
+      playedMs: 0,
+    };
+    await expect(tts.synthesize('hello there', { output: broken })).rejects.toBe(boom);
+    expect(pushes).toBe(1);
+    const listenerError = new Error('bad listener');
+    tts.once('first_audio', () => {
+      throw listenerError;
+    });
+    await expect(tts.synthesize('again', { output: memory })).rejects.toBe(listenerError);
+    await expect(tts.synthesize('fine now', { output: memory })).resolves.toMatchObject({
+      interrupted: false,
+    });
+    await tts.close();
+  });
+});

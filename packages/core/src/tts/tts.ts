@@ -186,12 +186,26 @@ export abstract class TTS extends TypedEventEmitter<TTSEvents> {
 
   /** Audio bytes (in `audioEncoding`, at `sampleRate`) for the oldest utterance awaiting audio. */
   protected receiveAudio(bytes: Uint8Array): void {
-    this.#run?.onAudio(bytes);
+    this.#guard((run) => run.onAudio(bytes));
   }
 
   /** The provider finished the audio of the oldest utterance whose end was sent. */
   protected receiveUtteranceDone(): void {
-    this.#run?.onUtteranceDone();
+    this.#guard((run) => run.onUtteranceDone());
+  }
+
+  /**
+   * Runs a step of the current call from a transport callback: a throwing output or listener fails
+   * the call instead of escaping into the socket's event handler.
+   */
+  #guard(step: (run: SynthesisRun) => void): void {
+    const run = this.#run;
+    if (!run) return;
+    try {
+      step(run);
+    } catch (error) {
+      run.fail(error);
+    }
   }
 
   /** The connection failed or the provider reported an error: the call in progress fails with it. */
