@@ -292,6 +292,11 @@ export class XAISTTConnection implements STTConnection {
     done?.();
     if (this.#closed) return;
     this.#closed = true;
+    if (code === 1000) {
+      // The server ended the session normally: the STT connects again when it needs to.
+      this.#handlers.closed();
+      return;
+    }
     const detail = reason.length > 0 ? `: ${redact(reason.toString())}` : '';
     this.#handlers.closed(
       new APIConnectionError(`xAI STT connection closed by the server (code ${code}${detail})`),

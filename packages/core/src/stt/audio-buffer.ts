@@ -140,6 +140,22 @@ export class STTAudioBuffer {
     }
   }
 
+  /**
+   * Forgets sent, unvoiced chunks at the start while more than `keepMs` of such silence leads;
+   * the last `keepMs` stay as lead-in for a replay.
+   */
+  trimLeadingSilence(keepMs: number): void {
+    const keep = this.msToFrames(keepMs);
+    let silent = 0;
+    for (const chunk of this.#chunks) {
+      if (chunk.voiced || chunk.sentAt === null) break;
+      silent += chunk.length;
+    }
+    if (silent <= keep) return;
+    const first = this.#chunks[0];
+    if (first) this.ack(this.framesToMs(first.start + silent - keep));
+  }
+
   /** When the chunk holding the sample just before `ms` was sent (null if unknown or unsent). */
   sentAtFor(ms: number): number | null {
     const frame = Math.max(0, this.msToFrames(ms) - 1);

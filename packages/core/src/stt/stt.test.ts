@@ -93,16 +93,52 @@ describe('STT base with FakeSTT', () => {
     await stt.flush();
     const firstEnd = rec.finals()[0]!.endMs;
     stt.dropConnection();
-    await stt.waitFor('reconnected', { timeoutMs: 2000 });
+    // Nothing was pending: the STT reconnects only when audio comes.
+    await expect.poll(() => stt.state).toBe('idle');
+    expect(stt.connections).toHaveLength(1);
+    const reconnected = stt.waitFor('reconnected', { timeoutMs: 2000 });
     push(stt, quiet(500, 16_000), 16_000);
     const secondStartExpected = stt.audioPushedMs;
     push(stt, tone(300, 16_000), 16_000);
+    await reconnected;
     await stt.flush();
     const second = rec.finals()[1]!;
     expect(second.text).toBe('second');
     expect(second.startMs).toBeGreaterThan(firstEnd);
     expect(Math.abs(second.startMs - secondStartExpected)).toBeLessThanOrEqual(100);
     for (const word of second.words) expect(word.startMs).toBeGreaterThanOrEqual(second.startMs);
+    await stt.close();
+  });
+
+  it('a session ended cleanly by the server is not an error; the STT connects again for new audio', async () => {
+    const stt = new FakeSTT({ transcripts: ['one', 'two'], interimResults: false });
+    const rec = collect(stt);
+    push(stt, tone(300, 16_000), 16_000);
+    await stt.flush();
+    stt.dropConnection({ clean: true });
+    await expect.poll(() => stt.state).toBe('idle');
+    push(stt, tone(300, 16_000), 16_000);
+    await stt.flush();
+    expect(rec.finals().map((f) => f.text)).toEqual(['one', 'two']);
+    expect(rec.errors).toEqual([]);
+    expect(rec.reconnects).toHaveLength(1);
+    expect(stt.connections).toHaveLength(2);
+    await stt.close();
+  });
+
+  it('keeps only a second of the silence between utterances for a replay', async () => {
+    const stt = new FakeSTT({ transcripts: ['after silence'], interimResults: false });
+    const rec = collect(stt);
+    await stt.connect();
+    push(stt, quiet(5000, 16_000), 16_000);
+    push(stt, tone(300, 16_000), 16_000);
+    stt.dropConnection();
+    await stt.waitFor('reconnected', { timeoutMs: 2000 });
+    // 1000 ms of lead-in silence + 300 ms of speech were sent again, not the 5 s of silence.
+    expect(rec.reconnects[0]!.replayedMs).toBe(1300);
+    await stt.flush();
+    expect(rec.finals().map((f) => f.text)).toEqual(['after silence']);
+    expect(rec.finals()[0]!.startMs).toBe(5000);
     await stt.close();
   });
 
@@ -161,7 +197,7 @@ describe('STT base with FakeSTT', () => {
       connectOptions: { maxRetry: 2, retryIntervalMs: 10, timeoutMs: 1000 },
     });
     const rec = collect(stt);
-    stt.pushAudio(frames(tone(100, 16_000), 16_000, 1, 100)[0]!);
+    push(stt, tone(300, 16_000), 16_000);
     const [fatal] = await stt.waitFor('error', { timeoutMs: 3000 }).then(async function next(args): Promise<
       [APIError]
     > {

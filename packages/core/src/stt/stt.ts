@@ -59,6 +59,8 @@ const DEFAULT_CAPABILITIES: STTCapabilities = {
 
 /** Voiced audio (ms) held without a final transcript that makes `flush()` wait for one. */
 const PENDING_SPEECH_MS = 150;
+/** Silence before the next utterance kept for a replay after a reconnection. */
+const SILENCE_KEPT_MS = 1000;
 /** A connection that stayed up this long counts as working even without transcripts. */
 const HEALTHY_CONNECTION_MS = 5000;
 
@@ -285,6 +287,8 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
     if (connection && this.#state !== 'failed') {
       this.#buffer.markSent(chunk, performance.now());
       connection.sendAudio(chunk.data);
+      // Between utterances, keep only a little of the silence already sent for a replay.
+      if (!this.#utteranceOpen) this.#buffer.trimLeadingSilence(SILENCE_KEPT_MS);
     }
   }
 
@@ -370,9 +374,10 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
     };
   }
 
-  #onConnectionClosed(error: APIError): void {
+  #onConnectionClosed(reason: APIError | undefined): void {
     this.#releaseConnection();
     if (this.#state === 'closing' || this.#state === 'closed') return;
+    const error = reason ?? new APIConnectionError(`${this.provider} STT: the server ended the session`);
     if (!error.retryable) {
       this.#fail(error);
       return;
@@ -384,8 +389,13 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
       this.#fail(error);
       return;
     }
-    this.#report(error);
+    if (reason) this.#report(reason);
     this.#buffer.markAllUnsent();
+    if (!this.#pendingSpeech()) {
+      // Nothing to recover: connect again when audio comes (no idle connection churn).
+      this.#state = 'idle';
+      return;
+    }
     this.#state = 'reconnecting';
     this.#startConnecting();
   }

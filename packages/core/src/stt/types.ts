@@ -102,9 +102,9 @@ export interface STTConnectionHandlers {
   warning(error: APIError): void;
   /**
    * The connection ended without `close()` being called: the base reconnects unless `error` is not
-   * retryable.
+   * retryable. No error means the server ended the session cleanly (nothing to report).
    */
-  closed(error: APIError): void;
+  closed(error?: APIError): void;
 }
 
 /** One open, ready provider connection, as returned by `STT.openConnection`. */

@@ -121,9 +121,9 @@ export class FakeSTT extends STT {
     return this.#script.length;
   }
 
-  /** Drops the current connection as a network failure would. */
-  dropConnection(): void {
-    this.#current?.drop();
+  /** Drops the current connection as a network failure would (or, `clean`, as a server ending the session). */
+  dropConnection(options: { clean?: boolean } = {}): void {
+    this.#current?.drop(options.clean ?? false);
   }
 
   protected override async openConnection(
@@ -246,7 +246,7 @@ class FakeConnection implements STTConnection {
   }
 
   /** Stops taking audio at once; events already on their way are delivered, then it closes. */
-  drop(): void {
+  drop(clean = false): void {
     if (!this.#open || this.#dropping) return;
     this.#dropping = true;
     queueMicrotask(() => {
@@ -254,7 +254,7 @@ class FakeConnection implements STTConnection {
       this.#open = false;
       this.#record.closedByClient = false;
       this.#clearTimers();
-      this.#handlers.closed(new APIConnectionError('fake STT connection dropped'));
+      this.#handlers.closed(clean ? undefined : new APIConnectionError('fake STT connection dropped'));
     });
   }
 
