@@ -423,9 +423,8 @@ describe('XAIRealtime against the simulator', () => {
     h.model.sendText('still there');
     await h.model.waitFor('metrics', { timeoutMs: 5000 });
     expect(h.names()).toContain('unknown_event');
-    expect((h.events.find((e) => e.name === 'unknown_event')?.args[0] as { type: string }).type).toBe(
-      'sim.unknown_event',
-    );
+    const unknown = h.events.find((e) => e.name === 'unknown_event')?.args[0] as { type: string } | undefined;
+    expect(unknown?.type).toBe('sim.unknown_event');
     expect(finals(h, 'assistant')).toEqual(['You said: still there.']);
 
     sim.injectFault('realtime', { kind: 'malformed', afterMessages: 3 });
