@@ -377,6 +377,13 @@ describe('LLM base: options', () => {
     expect(llm.requests[0]?.toolChoice).toBe('required');
     await drain(llm.chat(ctx(), { tools: [], toolChoice: 'auto' }));
     expect(llm.requests[1]?.tools).toEqual([]);
+    // The default "required" does not fit a call without tools: dropped, not an error.
+    await drain(llm.chat(ctx(), { tools: [] }));
+    expect(llm.requests[2]?.toolChoice).toBeUndefined();
+    const named = new FakeLLM({ tools: [tool], toolChoice: { name: 'lookup' }, responses: [{ text: 'z' }] });
+    const other = functionTool({ name: 'other', description: 'o', execute: () => 2 });
+    await drain(named.chat(ctx(), { tools: [other] }));
+    expect(named.requests[0]?.toolChoice).toBeUndefined();
     expect(() => new FakeLLM({ connectOptions: { maxRetry: -1 } })).toThrow(/connectOptions.maxRetry/);
   });
 

@@ -92,19 +92,27 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
   chat(ctx: ChatContext, options: LLMChatOptions = {}): AsyncGenerator<LLMResponse, void, undefined> {
     if (this.#closed) throw new APIError(`${this.provider} LLM is closed`, { retryable: false });
     const tools = options.tools === undefined ? this.defaultTools : checkTools('tools', options.tools);
-    const choice = options.toolChoice ?? this.defaultToolChoice;
-    const toolChoice = choice === undefined ? undefined : checkToolChoice('toolChoice', choice);
-    if (toolChoice !== undefined && typeof toolChoice === 'object') {
-      if (!tools.some((tool) => tool.name === toolChoice.name)) {
+    let toolChoice: ToolChoice | undefined;
+    if (options.toolChoice !== undefined) {
+      // An explicit choice must fit this call's tools.
+      toolChoice = checkToolChoice('toolChoice', options.toolChoice);
+      const named = typeof toolChoice === 'object' ? toolChoice.name : undefined;
+      if (named !== undefined && !tools.some((tool) => tool.name === named)) {
         throw new ConfigurationError(
           'toolChoice.name',
-          toolChoice.name,
+          named,
           `the name of one of the tools (${tools.map((t) => t.name).join(', ') || 'none given'})`,
         );
       }
-    }
-    if (toolChoice === 'required' && tools.length === 0) {
-      throw new ConfigurationError('toolChoice', 'required', '"auto" or "none" when no tools are given');
+      if (toolChoice === 'required' && tools.length === 0) {
+        throw new ConfigurationError('toolChoice', 'required', '"auto" or "none" when no tools are given');
+      }
+    } else {
+      // The LLM's default choice is dropped where it does not fit this call's tools.
+      const fallback = this.defaultToolChoice;
+      const fits =
+        typeof fallback === 'object' ? tools.some((tool) => tool.name === fallback.name) : tools.length > 0;
+      toolChoice = fits ? fallback : undefined;
     }
     if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
       throw new ConfigurationError('signal', typeof options.signal, 'an AbortSignal');
@@ -255,6 +263,11 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
         });
       }
     }
+  }
+
+  /** Emits a non-fatal `error` event (only when someone listens), e.g. for an unusable reply part. */
+  protected reportError(error: APIError): void {
+    this.#emitError(error);
   }
 
   #emitError(error: APIError): void {
