@@ -287,6 +287,23 @@ describe('STT base with FakeSTT', () => {
     return stt.close();
   });
 
+  it('FakeSTT can inject transcripts without audio (for tests of transcript consumers)', async () => {
+    const stt = new FakeSTT();
+    const rec = collect(stt);
+    stt.injectTranscript({ type: 'final', text: 'typed in' });
+    await stt.connect();
+    stt.injectTranscript({ type: 'locked', text: 'part one', startMs: 0, endMs: 100 });
+    stt.injectTranscript({ type: 'final', text: 'part two', startMs: 100, endMs: 200 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(rec.transcripts.map((t) => [t.type, t.text])).toEqual([
+      ['final', 'typed in'],
+      ['locked', 'part one'],
+      ['final', 'part two'],
+    ]);
+    expect(rec.finals()[1]!.utteranceText).toBe('part one part two');
+    await stt.close();
+  });
+
   it('passes speech start and end from providers that detect them, on the STT clock', async () => {
     const stt = new FakeSTT({ transcripts: ['hi'] });
     const starts: number[] = [];

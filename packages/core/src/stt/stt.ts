@@ -218,8 +218,9 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
   async flush(): Promise<void> {
     this.#throwIfFailed();
     if (this.#state === 'closing' || this.#state === 'closed') return;
-    if (this.#state === 'idle' && this.#buffer.headMs === 0 && this.#pipeline.pendingSamples === 0) return;
     for (const chunk of this.#pipeline.drain()) this.#enqueue(chunk);
+    // Not connected and no speech to finish: nothing to do (and no reason to connect).
+    if (this.#state === 'idle' && !this.#pendingSpeech()) return;
     if (this.#flushSilenceMs > 0) {
       const frames = Math.round((this.#flushSilenceMs * this.audioFormat.sampleRate) / 1000);
       const silence = new Int16Array(frames * this.audioFormat.channels);

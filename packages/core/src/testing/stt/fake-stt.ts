@@ -116,6 +116,17 @@ export class FakeSTT extends STT {
     this.#script.push(typeof entry === 'string' ? { text: entry } : entry);
   }
 
+  /**
+   * Delivers a transcript as if the provider had recognised it now, without audio (for tests of
+   * code that consumes transcripts). Goes through the base (times, locked text, metrics) when a
+   * connection is open; otherwise it is emitted as is.
+   */
+  injectTranscript(event: Pick<SpeechEvent, 'type' | 'text'> & Partial<SpeechEvent>): void {
+    const full: SpeechEvent = { startMs: 0, endMs: 0, words: [], ...event };
+    if (this.#current?.isOpen) this.#current.deliver(full);
+    else this.emit('transcript', full);
+  }
+
   /** Transcripts not given out yet. */
   get remainingTranscripts(): number {
     return this.#script.length;
@@ -243,6 +254,16 @@ class FakeConnection implements STTConnection {
     this.#open = false;
     this.#record.closedByClient ??= true;
     this.#clearTimers();
+  }
+
+  get isOpen(): boolean {
+    return this.#open && !this.#dropping;
+  }
+
+  /** Reports `event` with times relative to this connection's audio so far. */
+  deliver(event: SpeechEvent): void {
+    const endMs = event.endMs || this.#timeMs;
+    this.#later(() => this.#handlers.transcript({ ...event, endMs }));
   }
 
   /** Stops taking audio at once; events already on their way are delivered, then it closes. */
