@@ -1,20 +1,26 @@
 import type { AudioFrame, ResamplerQuality } from '@x/audio';
 import type { AudioOutput } from '../audio-io/audio-output.js';
-import { type Agent, ChatContext, executeToolCall } from '../chat/index.js';
+import { type Agent, ChatContext } from '../chat/index.js';
 import { APIConnectionError, type APIError, isAPIError } from '../errors/errors.js';
 import { TypedEventEmitter } from '../events/typed-emitter.js';
-import type { Usage } from '../metrics/types.js';
 import { type ConnectOptions, resolveConnectOptions } from '../retry/connect-options.js';
 import { withRetry } from '../retry/with-retry.js';
-import {
-  type RealtimeConversationEntry,
-  RealtimeConversationLog,
-  type RealtimeMessageEntry,
-} from './conversation.js';
+import { type RealtimeConversationEntry, RealtimeConversationLog } from './conversation.js';
 import type { RealtimeEvents } from './events.js';
 import { RealtimeInputConverter, RealtimeSampleBatcher } from './input-audio.js';
-import { allocatePlayedMs, truncateTranscript, truncationPointMs } from './interruption.js';
 import { RealtimeOutputConverter } from './output-audio.js';
+import {
+  type RealtimeFunctionCall,
+  type RealtimeFunctionCallResult,
+  RealtimeReplyTracker,
+  type RealtimeResponseDone,
+} from './reply-tracker.js';
+
+export type {
+  RealtimeFunctionCall,
+  RealtimeFunctionCallResult,
+  RealtimeResponseDone,
+} from './reply-tracker.js';
 
 export interface RealtimeModelOptions {
   /** Provider name for metrics (`xai`). */
@@ -37,63 +43,9 @@ export interface RealtimeModelOptions {
 
 export type RealtimeConnectionState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
-/** A complete function call from the model. */
-export interface RealtimeFunctionCall {
-  callId: string;
-  name: string;
-  /** Raw JSON text. */
-  arguments: string;
-}
-
-/** The outcome of running a tool, sent back to the model. */
-export interface RealtimeFunctionCallResult {
-  callId: string;
-  name: string;
-  output: string;
-  isError: boolean;
-}
-
-export interface RealtimeResponseDone {
-  /** `completed`, `cancelled`, `failed`, `incomplete`, or what the server said. */
-  status: string;
-  usage?: Usage | null;
-}
-
-interface ResponseState {
-  id: string;
-  /** End of the user's turn (or the request) this reply answers; the ttfb anchor. */
-  anchorMs: number | null;
-  createdAtMs: number;
-  firstAudioAtMs: number | null;
-  audioMs: number;
-  done: boolean;
-  doneAtMs: number | null;
-  status: string;
-  usage: Usage | null;
-  interrupted: boolean;
-  /** The reply's audio finished playing or was cut (or it had none). */
-  playoutEnded: boolean;
-  metricsEmitted: boolean;
-  /** Assistant messages of this reply (audio transcripts). */
-  messages: RealtimeMessageEntry[];
-  /** Text of a text-only reply. */
-  text: Map<string, string>;
-  toolCalls: number;
-  pendingTools: number;
-  followUpSent: boolean;
-}
-
-interface SpeechPeriod {
-  /** Replies whose audio is in the output, in push order. */
-  responses: ResponseState[];
-  startedAtMs: number;
-  generation: number;
-}
-
 type QueuedInput = { kind: 'audio'; samples: Int16Array } | { kind: 'action'; run: () => void };
 
 const MAX_QUEUED_ACTIONS = 256;
-const FINISHED_IDS_KEPT = 256;
 
 /**
  * The base of every realtime (speech-to-speech) model. It owns the parts that do not depend on a
@@ -140,13 +92,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   #queuedActions = 0;
   #droppedInputSamples = 0;
 
-  readonly #responses = new Map<string, ResponseState>();
-  readonly #finishedIds: string[] = [];
-  #syntheticIds = 0;
-  #turnEndAtMs: number | null = null;
-  #speech: SpeechPeriod | undefined;
-  #speechGeneration = 0;
-  readonly #seenCallIds = new Set<string>();
+  readonly #replies: RealtimeReplyTracker;
   /** The history as it was when the connection dropped: what the next connection gets replayed. */
   #replay: RealtimeConversationEntry[] = [];
 
@@ -172,6 +118,26 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
       options.output?.sampleRate,
       options.resamplerQuality,
     );
+    this.#replies = new RealtimeReplyTracker({
+      provider: this.provider,
+      model: this.model,
+      outputSampleRate: this.outputSampleRate,
+      log: this.#log,
+      signal: this.#lifetime.signal,
+      output: () => this.#output,
+      outputConverter: () => this.#outputConverter,
+      tools: () => this.#agent?.tools ?? [],
+      isClosed: () => this.#isClosed(),
+      emit: (event, ...args) => this.emit(event, ...args),
+      whenReady: (run) => this.#whenReady(run),
+      ifReady: (run) => {
+        if (this.#state === 'ready') run();
+      },
+      sendCreateResponse: () => this.sendCreateResponse(),
+      sendCancelResponse: () => this.sendCancelResponse(),
+      sendFunctionCallOutput: (result) => this.sendFunctionCallOutput(result),
+      truncateItem: (itemId, audioEndMs) => this.truncateItem(itemId, audioEndMs),
+    });
   }
 
   // ---------------------------------------------------------------- public API
@@ -193,9 +159,12 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     return this.#state;
   }
 
-  /** The conversation as the client saw it (interrupted replies cut at what was heard). */
+  /**
+   * The conversation as the client saw it, in order (interrupted replies cut at what was heard;
+   * items without text, such as speech that produced no transcript, left out).
+   */
   get history(): readonly RealtimeConversationEntry[] {
-    return this.#log.entries;
+    return this.#log.nonEmpty();
   }
 
   /** The history as a `ChatContext` (e.g. to hand over to a cascaded pipeline). */
@@ -274,14 +243,14 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   commitAudio(): void {
     if (this.#isClosed()) return;
     this.#flushInput();
-    this.#turnEndAtMs = now();
+    this.#replies.markTurnEnd();
     this.#whenReady(() => this.sendCommit());
   }
 
   /** Asks the model for a reply now (manual turn detection, or after `sendText` of context). */
   createResponse(): void {
     if (this.#isClosed()) return;
-    this.#turnEndAtMs = now();
+    this.#replies.markTurnEnd();
     this.#whenReady(() => this.sendCreateResponse());
   }
 
@@ -291,9 +260,9 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     if (typeof text !== 'string' || text.trim() === '') {
       throw new TypeError('sendText needs a non-empty string');
     }
-    this.#interruptAgent();
+    this.#replies.interrupt();
     this.#log.addUserText(text);
-    this.#turnEndAtMs = now();
+    this.#replies.markTurnEnd();
     this.#whenReady(() => {
       this.sendUserMessage(text);
       this.sendCreateResponse();
@@ -303,7 +272,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   /** Stops the agent now: local playback, the reply being generated, and the history cut at what was heard. */
   interrupt(): void {
     if (this.#isClosed()) return;
-    this.#interruptAgent();
+    this.#replies.interrupt();
   }
 
   /** Closes the session; idempotent. Agent audio still playing is stopped. */
@@ -311,11 +280,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     if (this.#closePromise) return this.#closePromise;
     this.#state = 'closed';
     this.#lifetime.abort(new APIConnectionError('the realtime model was closed', { retryable: false }));
-    if (this.#speech) {
-      const played = this.#output?.playedMs ?? 0;
-      this.#output?.interrupt();
-      this.#endSpeech(true, played);
-    }
+    this.#replies.close();
     this.#inputConverter.reset();
     this.#batcher.reset();
     this.#queue.length = 0;
@@ -366,13 +331,13 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     if (this.#isClosed()) return;
     if (itemId !== undefined) this.#log.message('user', itemId);
     this.emit('user_speech_started');
-    this.#interruptAgent();
+    this.#replies.interrupt();
   }
 
   protected handleUserSpeechStopped(itemId?: string): void {
     if (this.#isClosed()) return;
     if (itemId !== undefined) this.#log.message('user', itemId);
-    this.#turnEndAtMs = now();
+    this.#replies.markTurnEnd();
     this.emit('user_speech_ended');
   }
 
@@ -396,14 +361,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   }
 
   protected handleResponseCreated(responseId: string): void {
-    if (this.#isClosed()) return;
-    // A reply that was cut but never confirmed done is finished now.
-    for (const other of this.#responses.values()) {
-      if (other.id !== responseId && other.interrupted && !other.done) {
-        this.#markDone(other, { status: 'cancelled' });
-      }
-    }
-    this.#response(responseId);
+    if (!this.#isClosed()) this.#replies.responseCreated(responseId);
   }
 
   /** Agent audio (mono PCM16 at `outputSampleRate`), in arrival order. */
@@ -412,41 +370,16 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     itemId: string | undefined,
     samples: Int16Array,
   ): void {
-    if (this.#isClosed() || samples.length === 0) return;
-    const response = this.#response(responseId);
-    if (!response || response.interrupted) return;
-    if (itemId !== undefined) this.#assistantMessage(response, itemId);
-    const at = now();
-    response.firstAudioAtMs ??= at;
-    response.audioMs += (samples.length * 1000) / this.outputSampleRate;
-    let speech = this.#speech;
-    if (!speech) {
-      speech = { responses: [response], startedAtMs: at, generation: ++this.#speechGeneration };
-      this.#speech = speech;
-      this.emit('agent_speech_started', { responseId: response.id });
-    } else if (!speech.responses.includes(response)) {
-      speech.responses.push(response);
-    }
-    const frame = this.#outputConverter.convert(samples);
-    if (frame && this.#speech === speech) this.#output?.push(frame);
+    if (!this.#isClosed()) this.#replies.audioDelta(responseId, itemId, samples);
   }
 
+  /** A piece of the spoken reply's transcript. */
   protected handleTranscriptDelta(
     responseId: string | undefined,
     itemId: string | undefined,
     delta: string,
   ): void {
-    if (this.#isClosed()) return;
-    const response = this.#response(responseId);
-    if (!response || response.interrupted) return;
-    const entry = this.#assistantMessage(response, itemId);
-    entry.text += delta;
-    this.emit('transcription', {
-      role: 'assistant',
-      text: entry.text,
-      final: false,
-      ...(entry.itemId !== undefined ? { itemId: entry.itemId } : {}),
-    });
+    if (!this.#isClosed()) this.#replies.transcriptDelta(responseId, itemId, delta);
   }
 
   protected handleTranscriptDone(
@@ -454,36 +387,16 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     itemId: string | undefined,
     text?: string,
   ): void {
-    if (this.#isClosed()) return;
-    const response = this.#response(responseId);
-    if (!response || response.interrupted) return;
-    const entry = this.#assistantMessage(response, itemId);
-    if (entry.final) return;
-    if (text !== undefined) entry.text = text;
-    this.#finalizeMessage(entry);
+    if (!this.#isClosed()) this.#replies.transcriptDone(responseId, itemId, text);
   }
 
   /** Text of a text-only reply. */
   protected handleTextDelta(responseId: string | undefined, itemId: string | undefined, delta: string): void {
-    if (this.#isClosed()) return;
-    const response = this.#response(responseId);
-    if (!response || response.interrupted) return;
-    const key = itemId ?? '';
-    response.text.set(key, (response.text.get(key) ?? '') + delta);
+    if (!this.#isClosed()) this.#replies.textDelta(responseId, itemId, delta);
   }
 
   protected handleTextDone(responseId: string | undefined, itemId: string | undefined, text?: string): void {
-    if (this.#isClosed()) return;
-    const response = this.#response(responseId);
-    if (!response || response.interrupted) return;
-    const key = itemId ?? '';
-    const full = text ?? response.text.get(key) ?? '';
-    response.text.delete(key);
-    if (full === '') return;
-    const entry = this.#log.message('assistant', itemId);
-    entry.text = full;
-    entry.final = true;
-    this.emit('text_output', full);
+    if (!this.#isClosed()) this.#replies.textDone(responseId, itemId, text);
   }
 
   /**
@@ -491,36 +404,11 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
    * `responseId` defaults to the reply in progress.
    */
   protected handleFunctionCall(responseId: string | undefined, call: RealtimeFunctionCall): void {
-    if (this.#isClosed() || this.#seenCallIds.has(call.callId)) return;
-    this.#seenCallIds.add(call.callId);
-    const response = responseId !== undefined ? this.#response(responseId) : this.#currentResponse();
-    this.#log.addFunctionCall(call.callId, call.name, call.arguments);
-    if (response) {
-      response.toolCalls++;
-      response.pendingTools++;
-    }
-    const tools = this.#agent?.tools ?? [];
-    void executeToolCall(
-      tools,
-      { name: call.name, arguments: call.arguments, callId: call.callId },
-      this.#lifetime.signal,
-    )
-      .then((result) => this.#onToolResult(response, call, result))
-      .catch((error: unknown) =>
-        this.#onToolResult(response, call, {
-          callId: call.callId,
-          name: call.name,
-          output: JSON.stringify({ error: error instanceof Error ? error.message : String(error) }),
-          isError: true,
-        }),
-      );
+    if (!this.#isClosed()) this.#replies.functionCall(responseId, call);
   }
 
   protected handleResponseDone(responseId: string | undefined, info: RealtimeResponseDone): void {
-    if (this.#isClosed()) return;
-    const response = this.#response(responseId);
-    if (!response || response.done) return;
-    this.#markDone(response, info);
+    if (!this.#isClosed()) this.#replies.responseDone(responseId, info);
   }
 
   /** The server reported an error; benign ones should be filtered by the provider. */
@@ -551,9 +439,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     // Items added while reconnecting (typed text) go out through the queue, not the replay.
     this.#replay = this.#log.entries.slice();
     // Replies in flight are over: what arrived keeps playing, the rest is lost.
-    for (const response of [...this.#responses.values()]) {
-      if (!response.done) this.#markDone(response, { status: 'incomplete' });
-    }
+    this.#replies.connectionLost();
     void this.#reconnect(cause);
   }
 
@@ -656,254 +542,6 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     const rest = this.#batcher.flush();
     if (rest) this.#sendOrQueueAudio(rest);
   }
-
-  /** The state of reply `id` (created on first sight); undefined for a reply already finished. */
-  #response(id: string | undefined): ResponseState | undefined {
-    if (id === undefined) {
-      const current = this.#currentResponse();
-      if (current) return current;
-      id = `local_response_${++this.#syntheticIds}`;
-    }
-    const known = this.#responses.get(id);
-    if (known) return known;
-    if (this.#finishedIds.includes(id)) return undefined;
-    const response: ResponseState = {
-      id,
-      anchorMs: this.#turnEndAtMs,
-      createdAtMs: now(),
-      firstAudioAtMs: null,
-      audioMs: 0,
-      done: false,
-      doneAtMs: null,
-      status: 'in_progress',
-      usage: null,
-      interrupted: false,
-      playoutEnded: false,
-      metricsEmitted: false,
-      messages: [],
-      text: new Map(),
-      toolCalls: 0,
-      pendingTools: 0,
-      followUpSent: false,
-    };
-    this.#turnEndAtMs = null;
-    this.#responses.set(id, response);
-    return response;
-  }
-
-  /** The latest reply not yet done. */
-  #currentResponse(): ResponseState | undefined {
-    let current: ResponseState | undefined;
-    for (const response of this.#responses.values()) if (!response.done) current = response;
-    return current;
-  }
-
-  #assistantMessage(response: ResponseState, itemId: string | undefined): RealtimeMessageEntry {
-    if (itemId === undefined) {
-      const last = response.messages.at(-1);
-      if (last) return last;
-    }
-    const entry = this.#log.message('assistant', itemId);
-    if (!response.messages.includes(entry)) response.messages.push(entry);
-    return entry;
-  }
-
-  #finalizeMessage(entry: RealtimeMessageEntry): void {
-    entry.final = true;
-    this.emit('transcription', {
-      role: 'assistant',
-      text: entry.text,
-      final: true,
-      ...(entry.itemId !== undefined ? { itemId: entry.itemId } : {}),
-    });
-  }
-
-  #markDone(response: ResponseState, info: RealtimeResponseDone): void {
-    response.done = true;
-    response.doneAtMs = now();
-    response.status = info.status;
-    response.usage = info.usage ?? null;
-    // A reply the server cancelled (e.g. on user speech) is finalised when its playout ends or is cut.
-    if (!response.interrupted && info.status !== 'cancelled') {
-      for (const entry of response.messages) if (!entry.final) this.#finalizeMessage(entry);
-      for (const [itemId, text] of response.text) {
-        if (text !== '') this.handleTextDone(response.id, itemId === '' ? undefined : itemId, text);
-      }
-    }
-    const speech = this.#speech;
-    if (speech?.responses.includes(response) && !response.interrupted) {
-      if (speech.responses.every((r) => r.done)) this.#flushSpeech(speech);
-    } else {
-      response.playoutEnded = true;
-    }
-    this.#maybeFollowUp(response);
-    this.#maybeFinish(response);
-  }
-
-  /** All replies in the output are done: let the output play out, then end the speech period. */
-  #flushSpeech(speech: SpeechPeriod): void {
-    const tail = this.#outputConverter.flush();
-    const output = this.#output;
-    if (tail) output?.push(tail);
-    if (!output) {
-      this.#endSpeech(
-        false,
-        speech.responses.reduce((sum, r) => sum + r.audioMs, 0),
-      );
-      return;
-    }
-    output.flush();
-    void output.waitForPlayout().then((result) => {
-      if (this.#speech !== speech || speech.generation !== this.#speechGeneration) return;
-      if (!speech.responses.every((r) => r.done)) return; // more audio joined the segment
-      this.#endSpeech(result.interrupted, result.playedMs);
-    });
-  }
-
-  #endSpeech(interrupted: boolean, playedMs: number): void {
-    const speech = this.#speech;
-    if (!speech) return;
-    this.#speech = undefined;
-    if (!interrupted) {
-      // Replies the server stopped early (cancelled) were not finalised when they ended.
-      for (const response of speech.responses) {
-        for (const entry of response.messages) if (!entry.final) this.#finalizeMessage(entry);
-      }
-    }
-    this.emit('agent_speech_ended', {
-      responseId: speech.responses.at(-1)?.id ?? null,
-      interrupted,
-      playedMs,
-    });
-    for (const response of speech.responses) {
-      response.playoutEnded = true;
-      this.#maybeFinish(response);
-    }
-  }
-
-  /** Barge-in: returns whether there was anything to interrupt. */
-  #interruptAgent(): boolean {
-    const speech = this.#speech;
-    const generating = [...this.#responses.values()].filter((r) => !r.done && !r.interrupted);
-    if (!speech && generating.length === 0) return false;
-    let playedTotal = 0;
-    if (speech) {
-      const output = this.#output;
-      const audio = speech.responses.map((r) => r.audioMs);
-      const audioTotal = audio.reduce((a, b) => a + b, 0);
-      const elapsedMs = now() - speech.startedAtMs;
-      // Read what was played before the output drops its queue.
-      const playedMs = output ? output.playedMs : elapsedMs;
-      output?.interrupt();
-      this.#outputConverter.reset();
-      playedTotal = truncationPointMs({ elapsedMs, playedMs, audioMs: audioTotal });
-      const shares = allocatePlayedMs(playedTotal, audio);
-      speech.responses.forEach((response, i) => {
-        const heard = shares[i] ?? 0;
-        if (heard < response.audioMs - 0.5 || !response.done) this.#cut(response, heard);
-      });
-    }
-    for (const response of generating) if (!response.interrupted) this.#cut(response, 0);
-    if (generating.length > 0) this.#whenReadyOnly(() => this.sendCancelResponse());
-    if (speech) this.#endSpeech(true, playedTotal);
-    return true;
-  }
-
-  /** Marks a reply interrupted and cuts its transcript at `heardMs` of its audio. */
-  #cut(response: ResponseState, heardMs: number): void {
-    response.interrupted = true;
-    response.text.clear();
-    for (const entry of response.messages) {
-      entry.text = truncateTranscript(entry.text, heardMs, response.audioMs);
-      entry.interrupted = true;
-      entry.final = true;
-      if (entry.itemId !== undefined) this.truncateItem(entry.itemId, Math.round(heardMs));
-      this.emit('transcription', {
-        role: 'assistant',
-        text: entry.text,
-        final: true,
-        ...(entry.itemId !== undefined ? { itemId: entry.itemId } : {}),
-      });
-    }
-    if (response.done) {
-      response.playoutEnded = true;
-      this.#maybeFinish(response);
-    }
-  }
-
-  /** Runs now when connected; skipped otherwise (a cancel is meaningless on a new connection). */
-  #whenReadyOnly(run: () => void): void {
-    if (this.#state === 'ready') run();
-  }
-
-  #onToolResult(
-    response: ResponseState | undefined,
-    call: RealtimeFunctionCall,
-    result: RealtimeFunctionCallResult,
-  ): void {
-    if (this.#isClosed()) return;
-    this.#log.addFunctionCallOutput(result.callId, result.name, result.output, result.isError);
-    // After a reconnect the replayed history holds the call, so the new session accepts its output.
-    this.#whenReady(() => this.sendFunctionCallOutput(result));
-    this.emit('function_executed', {
-      name: result.name,
-      callId: result.callId,
-      arguments: call.arguments,
-      output: result.output,
-      isError: result.isError,
-    });
-    if (response) {
-      response.pendingTools--;
-      this.#maybeFollowUp(response);
-      this.#maybeFinish(response);
-    } else {
-      this.#turnEndAtMs = now();
-      this.#whenReady(() => this.sendCreateResponse());
-    }
-  }
-
-  /** One follow-up reply after all tool outputs of a reply are sent and the reply is done. */
-  #maybeFollowUp(response: ResponseState): void {
-    if (
-      response.toolCalls === 0 ||
-      response.pendingTools > 0 ||
-      !response.done ||
-      response.followUpSent ||
-      response.interrupted ||
-      this.#isClosed()
-    ) {
-      return;
-    }
-    response.followUpSent = true;
-    this.#turnEndAtMs = now();
-    this.#whenReady(() => this.sendCreateResponse());
-  }
-
-  #maybeFinish(response: ResponseState): void {
-    if (response.metricsEmitted || !response.done || !response.playoutEnded || response.pendingTools > 0)
-      return;
-    response.metricsEmitted = true;
-    this.#responses.delete(response.id);
-    this.#finishedIds.push(response.id);
-    if (this.#finishedIds.length > FINISHED_IDS_KEPT) this.#finishedIds.shift();
-    this.emit('metrics', {
-      type: 'realtime',
-      provider: this.provider,
-      model: this.model,
-      responseId: response.id,
-      ttfbMs:
-        response.firstAudioAtMs !== null && response.anchorMs !== null
-          ? Math.max(0, response.firstAudioAtMs - response.anchorMs)
-          : null,
-      durationMs: Math.max(0, (response.doneAtMs ?? now()) - response.createdAtMs),
-      interrupted: response.interrupted,
-      usage: response.usage,
-    });
-  }
-}
-
-function now(): number {
-  return performance.now();
 }
 
 /** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
