@@ -2,20 +2,14 @@
 // Runs every workspace's tests through turbo, then prints one closing line for the whole run
 // ("Tests: N passed, N failed, N skipped") from the JSON reports vitest writes in each workspace.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-const workspaces = [
-  'packages/audio',
-  'packages/core',
-  'packages/llm',
-  'packages/stt',
-  'packages/tts',
-  'packages/realtime',
-  'packages/simulator',
-  'apps/agent',
-  'bench',
-];
+// Every workspace that can hold tests: the folders pnpm-workspace.yaml names.
+const workspaces = ['packages', 'apps', 'tests']
+  .flatMap((parent) => (existsSync(parent) ? readdirSync(parent).map((name) => join(parent, name)) : []))
+  .concat('bench')
+  .filter((dir) => existsSync(join(dir, 'package.json')));
 const reportOf = (dir) => join(dir, '.test-results.json');
 for (const dir of workspaces) rmSync(reportOf(dir), { force: true });
 
