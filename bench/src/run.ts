@@ -1,1 +1,93 @@
-export {};
+/**
+ * Runs benchmark suites and records their results.
+ *
+ *   pnpm bench            # every suite
+ *   pnpm bench audio      # only the named suite(s)
+ *
+ * Each suite's result replaces that suite's entry in bench/results/latest.json (other suites'
+ * entries are kept), and bench/results/latest.md is rewritten from the merged results.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runAudioBench } from './audio.js';
+import { markdownReport, printSuite } from './report.js';
+import type { BenchSuite, SuiteResult } from './types.js';
+
+/** Add new suites here. */
+export const SUITES: readonly BenchSuite[] = [
+  {
+    name: 'audio',
+    description: '@x/audio resampler and G.711 vs libsamplerate-js, wave-resampler, alawmulaw',
+    run: runAudioBench,
+  },
+];
+
+interface LatestFile {
+  generatedAt: string;
+  suites: Record<string, SuiteResult>;
+}
+
+const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
+function readLatest(path: string): LatestFile {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LatestFile>;
+    if (parsed && typeof parsed.suites === 'object' && parsed.suites !== null) {
+      return { generatedAt: String(parsed.generatedAt ?? ''), suites: parsed.suites };
+    }
+  } catch {
+    // no previous results, or unreadable: start fresh
+  }
+  return { generatedAt: '', suites: {} };
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const wanted = argv.filter((a) => !a.startsWith('-'));
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log('usage: pnpm bench [suite ...]\n\nsuites:');
+    for (const s of SUITES) console.log(`  ${s.name.padEnd(10)} ${s.description}`);
+    return 0;
+  }
+  const unknown = wanted.filter((name) => !SUITES.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    console.error(
+      `unknown suite(s): ${unknown.join(', ')}; available: ${SUITES.map((s) => s.name).join(', ')}`,
+    );
+    return 2;
+  }
+  const selected = wanted.length === 0 ? SUITES : SUITES.filter((s) => wanted.includes(s.name));
+  mkdirSync(resultsDir, { recursive: true });
+  const latestPath = join(resultsDir, 'latest.json');
+  const latest = readLatest(latestPath);
+  for (const suite of selected) {
+    console.log(`running ${suite.name}: ${suite.description}`);
+    const result = await suite.run();
+    printSuite(result);
+    latest.suites[suite.name] = result;
+  }
+  latest.generatedAt = new Date().toISOString();
+  writeAtomic(latestPath, `${JSON.stringify(latest, null, 2)}\n`);
+  const ordered = Object.keys(latest.suites)
+    .sort()
+    .map((name) => latest.suites[name]!);
+  writeAtomic(join(resultsDir, 'latest.md'), markdownReport(ordered, latest.generatedAt));
+  console.log(`\nwrote ${latestPath} and latest.md`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AudioFormatError,
   alawDecode,
+  alawDecodeInto,
   alawEncode,
+  alawEncodeInto,
   alawToLinear,
   linearToAlaw,
   linearToMulaw,
   mulawDecode,
+  mulawDecodeInto,
   mulawEncode,
+  mulawEncodeInto,
   mulawToLinear,
 } from './index.js';
 
@@ -148,5 +153,35 @@ describe('G.711 helpers', () => {
     expect(alawDecode(new Uint8Array(0)).length).toBe(0);
     const view = ALL_INPUTS.subarray(100, 110);
     expect(Array.from(mulawEncode(view))).toEqual(Array.from(view, (v) => linearToMulaw(v)));
+  });
+
+  it('aligned (two/four at a time) and unaligned paths give the same codes and samples', () => {
+    for (const offset of [0, 1, 2, 3]) {
+      const view = ALL_INPUTS.subarray(offset, offset + 1001);
+      expect(Array.from(mulawEncode(view))).toEqual(Array.from(view, (v) => linearToMulaw(v)));
+      expect(Array.from(alawEncode(view))).toEqual(Array.from(view, (v) => linearToAlaw(v)));
+      const codes = new Uint8Array(1100).subarray(offset, offset + 1001);
+      for (let i = 0; i < codes.length; i++) codes[i] = (i * 37 + offset) & 0xff;
+      expect(Array.from(mulawDecode(codes))).toEqual(Array.from(codes, (c) => mulawToLinear(c)));
+      expect(Array.from(alawDecode(codes))).toEqual(Array.from(codes, (c) => alawToLinear(c)));
+    }
+  });
+
+  it('Into variants write into a caller buffer and return the written part', () => {
+    const pcm = ALL_INPUTS.subarray(30000, 30100);
+    const out = new Uint8Array(128);
+    const written = mulawEncodeInto(pcm, out);
+    expect(written.buffer).toBe(out.buffer);
+    expect(written.length).toBe(100);
+    expect(Array.from(written)).toEqual(Array.from(mulawEncode(pcm)));
+    expect(Array.from(alawEncodeInto(pcm, new Uint8Array(100)))).toEqual(Array.from(alawEncode(pcm)));
+    const samples = new Int16Array(100);
+    expect(mulawDecodeInto(written, samples)).toBe(samples);
+    expect(Array.from(samples)).toEqual(Array.from(mulawDecode(written)));
+    expect(Array.from(alawDecodeInto(ALL_CODES, new Int16Array(256)))).toEqual(
+      Array.from(alawDecode(ALL_CODES)),
+    );
+    expect(() => mulawEncodeInto(pcm, new Uint8Array(99))).toThrowError(AudioFormatError);
+    expect(() => alawDecodeInto(ALL_CODES, new Int16Array(10))).toThrowError(/256 needed/);
   });
 });

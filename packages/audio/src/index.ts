@@ -29,12 +29,16 @@ export { type ResampleOptions, resample, resampleFrame } from './resampler/resam
 export { downmixToMono, remix, upmix } from './mix.js';
 export {
   alawDecode,
+  alawDecodeInto,
   alawEncode,
+  alawEncodeInto,
   alawToLinear,
   linearToAlaw,
   linearToMulaw,
   mulawDecode,
+  mulawDecodeInto,
   mulawEncode,
+  mulawEncodeInto,
   mulawToLinear,
 } from './g711.js';
 export { AudioFramer, type AudioFramerOptions } from './framer.js';

@@ -1,0 +1,539 @@
+/**
+ * @x/audio against the libraries a Node developer would otherwise use:
+ * - resampling throughput and measured alias/image rejection vs @alexanderolsen/libsamplerate-js
+ *   (libsamplerate compiled to WebAssembly) and wave-resampler (plain JS);
+ * - G.711 µ-law/A-law throughput vs alawmulaw.
+ */
+import {
+  alawDecode,
+  alawDecodeInto,
+  alawEncode,
+  alawEncodeInto,
+  mulawDecode,
+  mulawDecodeInto,
+  mulawEncode,
+  mulawEncodeInto,
+  QUALITY_PRESETS,
+  type ResamplerQuality,
+  resample,
+  StreamingResampler,
+} from '@x/audio';
+import { alawmulaw, libsamplerate, PEER_VERSIONS, waveResampler } from './peers.js';
+import { environment, fixed, measure, ratioText } from './timing.js';
+import type { BenchRatio, BenchTable, SuiteResult } from './types.js';
+
+const SIGNAL_SECONDS = 60;
+const PAIRS: ReadonlyArray<readonly [number, number]> = [
+  [48000, 24000],
+  [48000, 16000],
+  [8000, 24000],
+];
+/** Test tones sit at these multiples of the lower Nyquist frequency (aliases for down, images for up). */
+const REJECTION_FACTORS = [1.05, 1.1, 1.25, 1.5, 1.9];
+const RESAMPLER_TARGET = 3;
+const G711_TARGET = 5;
+
+/** Speech-band test signal: a few partials with vibrato plus noise, about −14 dBFS. */
+function testSignal(rate: number, seconds: number): { int16: Int16Array; float32: Float32Array } {
+  const n = rate * seconds;
+  const int16 = new Int16Array(n);
+  const float32 = new Float32Array(n);
+  let seed = 12345;
+  for (let i = 0; i < n; i++) {
+    const t = i / rate;
+    const f0 = 140 + 30 * Math.sin(2 * Math.PI * 0.7 * t);
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const v =
+      0.12 * Math.sin(2 * Math.PI * f0 * t) +
+      0.06 * Math.sin(2 * Math.PI * 3 * f0 * t) +
+      0.03 * Math.sin(2 * Math.PI * 1900 * t) +
+      0.02 * (seed / 4294967296 - 0.5);
+    const s = Math.round(v * 32767);
+    int16[i] = s;
+    float32[i] = s / 32768;
+  }
+  return { int16, float32 };
+}
+
+interface Implementation {
+  id: string;
+  label: string;
+  kind: 'ours' | 'libsamplerate' | 'wave-resampler';
+  /** Passband edge as a fraction of the lower Nyquist (documented / designed, not measured). */
+  passband: string;
+  /** Prepared once per rate pair; returns a function doing one timed one-shot run. */
+  prepare(
+    inputRate: number,
+    outputRate: number,
+    signal: { int16: Int16Array; float32: Float32Array },
+  ): Promise<{
+    run: () => number;
+    dispose: () => void;
+  }>;
+  /** One-shot float resampling for the rejection measurement. */
+  floatResample(x: Float32Array, inputRate: number, outputRate: number): Promise<ArrayLike<number>>;
+}
+
+function ours(quality: ResamplerQuality, chunkMs?: number): Implementation {
+  const preset = QUALITY_PRESETS[quality];
+  return {
+    id: chunkMs === undefined ? `ours-${quality}` : `ours-${quality}-stream`,
+    label:
+      chunkMs === undefined
+        ? `@x/audio '${quality}' (resample, int16)`
+        : `@x/audio '${quality}' (StreamingResampler, ${chunkMs} ms chunks)`,
+    kind: 'ours',
+    passband: `${Math.round(preset.passband * 100)} %`,
+    async prepare(inputRate, outputRate, signal) {
+      if (chunkMs === undefined) {
+        return {
+          run: () => resample(signal.int16, inputRate, outputRate, { quality }).length,
+          dispose: () => {},
+        };
+      }
+      const chunk = (inputRate * chunkMs) / 1000;
+      return {
+        run: () => {
+          const r = new StreamingResampler({ inputRate, outputRate, quality });
+          let total = 0;
+          for (let i = 0; i < signal.int16.length; i += chunk)
+            total += r.process(signal.int16.subarray(i, i + chunk)).length;
+          return total + r.flush().length;
+        },
+        dispose: () => {},
+      };
+    },
+    async floatResample(x, inputRate, outputRate) {
+      const r = new StreamingResampler({ inputRate, outputRate, quality });
+      const head = r.processFloat32(x);
+      const tail = r.flushFloat32();
+      const out = new Float32Array(head.length + tail.length);
+      out.set(head);
+      out.set(tail, head.length);
+      return out;
+    },
+  };
+}
+
+function lsr(
+  name: 'SRC_SINC_BEST_QUALITY' | 'SRC_SINC_MEDIUM_QUALITY' | 'SRC_SINC_FASTEST',
+  passband: string,
+): Implementation {
+  const converterType = libsamplerate.ConverterType[name];
+  return {
+    id: `lsr-${name}`,
+    label: `libsamplerate-js ${name} (simple, float32)`,
+    kind: 'libsamplerate',
+    passband,
+    async prepare(inputRate, outputRate, signal) {
+      const src = await libsamplerate.create(1, inputRate, outputRate, { converterType });
+      return { run: () => src.simple(signal.float32).length, dispose: () => src.destroy() };
+    },
+    async floatResample(x, inputRate, outputRate) {
+      const src = await libsamplerate.create(1, inputRate, outputRate, { converterType });
+      try {
+        return src.simple(x);
+      } finally {
+        src.destroy();
+      }
+    },
+  };
+}
+
+function wave(method: 'sinc' | 'cubic'): Implementation {
+  return {
+    id: `wave-${method}`,
+    label: `wave-resampler '${method}' (default LPF, float)`,
+    kind: 'wave-resampler',
+    passband: 'n/a (IIR/FIR LPF)',
+    async prepare(inputRate, outputRate, signal) {
+      return {
+        run: () => waveResampler.resample(signal.float32, inputRate, outputRate, { method }).length,
+        dispose: () => {},
+      };
+    },
+    async floatResample(x, inputRate, outputRate) {
+      return waveResampler.resample(x, inputRate, outputRate, { method });
+    },
+  };
+}
+
+const IMPLEMENTATIONS: readonly Implementation[] = [
+  ours('fast'),
+  ours('high'),
+  ours('fast', 20),
+  ours('high', 20),
+  lsr('SRC_SINC_BEST_QUALITY', '97 % (documented)'),
+  lsr('SRC_SINC_MEDIUM_QUALITY', '90 % (documented)'),
+  lsr('SRC_SINC_FASTEST', '80 % (documented)'),
+  wave('sinc'),
+  wave('cubic'),
+];
+
+/** Least-squares amplitude of the tone at `hz` removed from x[start, end); returns the residual RMS. */
+function residualRms(x: ArrayLike<number>, hz: number, rate: number, start: number, end: number): number {
+  let ss = 0;
+  let cc = 0;
+  let sc = 0;
+  let xs = 0;
+  let xc = 0;
+  const w = (2 * Math.PI * hz) / rate;
+  for (let i = start; i < end; i++) {
+    const s = Math.sin(w * i);
+    const c = Math.cos(w * i);
+    const v = x[i]!;
+    ss += s * s;
+    cc += c * c;
+    sc += s * c;
+    xs += v * s;
+    xc += v * c;
+  }
+  const det = ss * cc - sc * sc;
+  const a = (xs * cc - xc * sc) / det;
+  const b = (xc * ss - xs * sc) / det;
+  let sum = 0;
+  for (let i = start; i < end; i++) {
+    const e = x[i]! - (a * Math.sin(w * i) + b * Math.cos(w * i));
+    sum += e * e;
+  }
+  return Math.sqrt(sum / (end - start));
+}
+
+function rmsRange(x: ArrayLike<number>, start: number, end: number): number {
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += x[i]! * x[i]!;
+  return Math.sqrt(sum / (end - start));
+}
+
+/**
+ * Worst-case rejection (dB, higher is better) of everything a band-limited resampler must remove,
+ * measured identically for every implementation on float input/output (so no int16 noise floor):
+ * - downsampling: a 0.5-amplitude tone at 1.05, 1.1, 1.25, 1.5 and 1.9 × the output Nyquist;
+ *   the whole output is unwanted (aliases);
+ * - upsampling: a tone whose first image lands at those multiples of the input Nyquist; the output
+ *   minus a least-squares fit of the tone itself is unwanted (images).
+ * The first and last 10 % of the output (filter start-up, tail) are ignored.
+ */
+async function measureRejection(
+  impl: Implementation,
+  inputRate: number,
+  outputRate: number,
+): Promise<number> {
+  const down = outputRate < inputRate;
+  let worst = Number.POSITIVE_INFINITY;
+  for (const factor of REJECTION_FACTORS) {
+    const hz = down ? (factor * outputRate) / 2 : ((2 - factor) * inputRate) / 2;
+    if (hz >= 0.98 * (inputRate / 2)) continue;
+    const x = new Float32Array(inputRate / 2);
+    for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * hz * i) / inputRate);
+    const y = await impl.floatResample(x, inputRate, outputRate);
+    const start = Math.floor(y.length * 0.1);
+    const end = Math.floor(y.length * 0.9);
+    const unwanted = down ? rmsRange(y, start, end) : residualRms(y, hz, outputRate, start, end);
+    const rejection = -20 * Math.log10(Math.max(unwanted, 1e-12) / (0.5 / Math.SQRT2));
+    worst = Math.min(worst, rejection);
+  }
+  return worst;
+}
+
+interface ResamplerRow {
+  pair: string;
+  impl: string;
+  label: string;
+  kind: Implementation['kind'];
+  passband: string;
+  medianMs: number;
+  runs: number;
+  outputSamples: number;
+  realtimeFactor: number;
+  rejectionDb: number;
+}
+
+async function resamplerBench(): Promise<{
+  rows: ResamplerRow[];
+  tables: BenchTable[];
+  ratios: BenchRatio[];
+}> {
+  const rows: ResamplerRow[] = [];
+  const tables: BenchTable[] = [];
+  const ratios: BenchRatio[] = [];
+  for (const [inputRate, outputRate] of PAIRS) {
+    const pair = `${inputRate}→${outputRate}`;
+    const signal = testSignal(inputRate, SIGNAL_SECONDS);
+    const excerpt = {
+      int16: signal.int16.subarray(0, inputRate * 5),
+      float32: signal.float32.subarray(0, inputRate * 5),
+    };
+    const pairRows: ResamplerRow[] = [];
+    for (const impl of IMPLEMENTATIONS) {
+      const rejectionDb = await measureRejection(impl, inputRate, outputRate);
+      // Warm up (JIT, lazy filter tables, WebAssembly) on a 5 s excerpt, then time the full signal.
+      const warm = await impl.prepare(inputRate, outputRate, excerpt);
+      warm.run();
+      warm.dispose();
+      const prepared = await impl.prepare(inputRate, outputRate, signal);
+      let outputSamples = 0;
+      const timing = measure(
+        () => {
+          outputSamples = prepared.run();
+        },
+        { warmup: 0, minRuns: 3, maxRuns: 7, budgetMs: 1200 },
+      );
+      prepared.dispose();
+      const row: ResamplerRow = {
+        pair,
+        impl: impl.id,
+        label: impl.label,
+        kind: impl.kind,
+        passband: impl.passband,
+        medianMs: timing.medianMs,
+        runs: timing.runs,
+        outputSamples,
+        realtimeFactor: (SIGNAL_SECONDS * 1000) / timing.medianMs,
+        rejectionDb,
+      };
+      pairRows.push(row);
+      console.log(
+        `  ${pair.padEnd(12)} ${impl.label.padEnd(58)} ${fixed(timing.medianMs).padStart(8)} ms  rejection ${fixed(rejectionDb)} dB`,
+      );
+    }
+    rows.push(...pairRows);
+    const byId = (id: string) => pairRows.find((r) => r.impl === id)!;
+    const peers = pairRows.filter((r) => r.kind !== 'ours');
+    tables.push({
+      title: `Resample ${pair} Hz, ${SIGNAL_SECONDS} s mono (median of timed runs after warm-up)`,
+      columns: [
+        'implementation',
+        'passband',
+        'median ms',
+        '× realtime',
+        'out samples',
+        'rejection dB',
+        'ours fast / this',
+        'ours high / this',
+      ],
+      rows: pairRows.map((r) => [
+        r.label,
+        r.passband,
+        fixed(r.medianMs),
+        fixed(r.realtimeFactor, 0),
+        r.outputSamples,
+        fixed(r.rejectionDb),
+        r.kind === 'ours' ? '' : ratioText(r.medianMs / byId('ours-fast').medianMs),
+        r.kind === 'ours' ? '' : ratioText(r.medianMs / byId('ours-high').medianMs),
+      ]),
+    });
+    // Like for like: each preset against the libsamplerate converter with the same documented
+    // passband (fast ↔ SINC_FASTEST at 80 %, high ↔ SINC_MEDIUM_QUALITY at 90 %); the target
+    // applies when our measured rejection is equal or better.
+    for (const [mine, peer] of [
+      [byId('ours-fast'), byId('lsr-SRC_SINC_FASTEST')],
+      [byId('ours-high'), byId('lsr-SRC_SINC_MEDIUM_QUALITY')],
+    ] as const) {
+      const ratio = peer.medianMs / mine.medianMs;
+      const equalOrBetter = mine.rejectionDb >= peer.rejectionDb - 0.05;
+      ratios.push({
+        name: `resample ${pair}: ${mine.label} (${fixed(mine.rejectionDb)} dB) vs ${peer.label} (${fixed(peer.rejectionDb)} dB)`,
+        ratio,
+        ...(equalOrBetter ? { target: RESAMPLER_TARGET, met: ratio >= RESAMPLER_TARGET } : {}),
+        note: equalOrBetter
+          ? `same passband, rejection ${fixed(mine.rejectionDb - peer.rejectionDb)} dB better`
+          : `our rejection is ${fixed(peer.rejectionDb - mine.rejectionDb)} dB WORSE: not like for like`,
+      });
+    }
+    ratios.push({
+      name: `resample ${pair}: @x/audio 'high' (${fixed(byId('ours-high').rejectionDb)} dB) vs libsamplerate-js SRC_SINC_FASTEST (${fixed(byId('lsr-SRC_SINC_FASTEST').rejectionDb)} dB)`,
+      ratio: byId('lsr-SRC_SINC_FASTEST').medianMs / byId('ours-high').medianMs,
+      note: 'our best quality against their fastest converter',
+    });
+    const best = byId('lsr-SRC_SINC_BEST_QUALITY');
+    ratios.push({
+      name: `resample ${pair}: @x/audio 'high' vs libsamplerate-js SRC_SINC_BEST_QUALITY`,
+      ratio: best.medianMs / byId('ours-high').medianMs,
+      note: `BEST rejects ${fixed(best.rejectionDb)} dB vs ours ${fixed(byId('ours-high').rejectionDb)} dB (not like for like)`,
+    });
+    for (const w of peers.filter((r) => r.kind === 'wave-resampler')) {
+      ratios.push({
+        name: `resample ${pair}: @x/audio 'high' (${fixed(byId('ours-high').rejectionDb)} dB) vs ${w.label} (${fixed(w.rejectionDb)} dB)`,
+        ratio: w.medianMs / byId('ours-high').medianMs,
+      });
+    }
+  }
+  return { rows, tables, ratios };
+}
+
+interface G711Row {
+  law: 'µ-law' | 'A-law';
+  op: 'encode' | 'decode';
+  mode: 'bulk' | 'frames' | 'kernel';
+  ours: number;
+  peer: number;
+}
+
+const G711_MODES = {
+  bulk: 'one call on the whole signal (allocating API, like for like)',
+  frames: '20 ms telephony frames (160 samples) one call each (allocating API, like for like)',
+  kernel: "into a reused buffer: @x/audio *Into vs alawmulaw's per-sample function in the same loop",
+} as const;
+
+function g711Bench(): { rows: G711Row[]; table: BenchTable; ratios: BenchRatio[]; notes: string[] } {
+  const pcm = testSignal(48000, SIGNAL_SECONDS).int16; // 2.88 M samples (6 min of 8 kHz telephony)
+  const n = pcm.length;
+  const FRAME = 160;
+  const rows: G711Row[] = [];
+  const laws = [
+    {
+      law: 'µ-law' as const,
+      enc: mulawEncode,
+      dec: mulawDecode,
+      encInto: mulawEncodeInto,
+      decInto: mulawDecodeInto,
+      peer: alawmulaw.mulaw,
+    },
+    {
+      law: 'A-law' as const,
+      enc: alawEncode,
+      dec: alawDecode,
+      encInto: alawEncodeInto,
+      decInto: alawDecodeInto,
+      peer: alawmulaw.alaw,
+    },
+  ];
+  const notes: string[] = [];
+  const allInputs = Int16Array.from({ length: 65536 }, (_, i) => i - 32768);
+  const allCodes = Uint8Array.from({ length: 256 }, (_, i) => i);
+  const codeBuffer = new Uint8Array(n);
+  const sampleBuffer = new Int16Array(n);
+  const options = { warmup: 2, minRuns: 7, maxRuns: 15, budgetMs: 500 };
+  // Interleave ours and the peer run by run so machine noise hits both alike.
+  const pairTiming = (a: () => unknown, b: () => unknown): [number, number] => {
+    const ta: number[] = [];
+    const tb: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      ta.push(measure(a, { ...options, minRuns: 3, maxRuns: 3 }).medianMs);
+      tb.push(measure(b, { ...options, minRuns: 3, maxRuns: 3 }).medianMs);
+    }
+    ta.sort((x, y) => x - y);
+    tb.sort((x, y) => x - y);
+    return [ta[2]!, tb[2]!];
+  };
+  for (const { law, enc, dec, encInto, decInto, peer } of laws) {
+    const codes = enc(pcm);
+    const framesOf =
+      <T extends Int16Array | Uint8Array, R>(input: T, fn: (x: T) => R) =>
+      () => {
+        for (let i = 0; i < n; i += FRAME) fn(input.subarray(i, i + FRAME) as T);
+      };
+    let [ours, theirs] = pairTiming(
+      () => enc(pcm),
+      () => peer.encode(pcm),
+    );
+    rows.push({ law, op: 'encode', mode: 'bulk', ours, peer: theirs });
+    [ours, theirs] = pairTiming(
+      () => dec(codes),
+      () => peer.decode(codes),
+    );
+    rows.push({ law, op: 'decode', mode: 'bulk', ours, peer: theirs });
+    [ours, theirs] = pairTiming(
+      framesOf(pcm, enc),
+      framesOf(pcm, (x) => peer.encode(x)),
+    );
+    rows.push({ law, op: 'encode', mode: 'frames', ours, peer: theirs });
+    [ours, theirs] = pairTiming(
+      framesOf(codes, dec),
+      framesOf(codes, (x) => peer.decode(x)),
+    );
+    rows.push({ law, op: 'decode', mode: 'frames', ours, peer: theirs });
+    const encodeSample = peer.encodeSample;
+    const decodeSample = peer.decodeSample;
+    [ours, theirs] = pairTiming(
+      () => encInto(pcm, codeBuffer),
+      () => {
+        for (let i = 0; i < n; i++) codeBuffer[i] = encodeSample(pcm[i]!);
+      },
+    );
+    rows.push({ law, op: 'encode', mode: 'kernel', ours, peer: theirs });
+    [ours, theirs] = pairTiming(
+      () => decInto(codes, sampleBuffer),
+      () => {
+        for (let i = 0; i < n; i++) sampleBuffer[i] = decodeSample(codes[i]!);
+      },
+    );
+    rows.push({ law, op: 'decode', mode: 'kernel', ours, peer: theirs });
+    // Do the two agree? (ours follows the ITU-T G.191 reference bit for bit)
+    const a = enc(allInputs);
+    const b = peer.encode(allInputs);
+    let encodeDiff = 0;
+    let firstDiff = '';
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) {
+        if (encodeDiff === 0)
+          firstDiff = ` (e.g. input ${allInputs[i]}: ours 0x${a[i]!.toString(16)}, alawmulaw 0x${b[i]!.toString(16)})`;
+        encodeDiff++;
+      }
+    }
+    const da = dec(allCodes);
+    const db = peer.decode(allCodes);
+    let decodeDiff = 0;
+    for (let i = 0; i < 256; i++) if (da[i] !== db[i]) decodeDiff++;
+    notes.push(
+      `${law}: alawmulaw ${PEER_VERSIONS.alawmulaw} encodes ${encodeDiff} of 65536 inputs differently from @x/audio${firstDiff} and decodes ${decodeDiff} of 256 codes differently`,
+    );
+  }
+  notes.push(
+    'G.711 bulk calls are dominated by allocating and first-touching the output array (same cost for both libraries); the kernel rows show the codec work alone',
+  );
+  const table: BenchTable = {
+    title: `G.711 on ${n.toLocaleString('en-US')} samples (median ms; Msamples/s)`,
+    columns: [
+      'law',
+      'operation',
+      'mode',
+      '@x/audio ms',
+      `alawmulaw ms`,
+      '@x/audio Msamples/s',
+      'alawmulaw Msamples/s',
+      'ours / peer',
+    ],
+    rows: rows.map((r) => [
+      r.law,
+      r.op,
+      r.mode,
+      fixed(r.ours, 2),
+      fixed(r.peer, 2),
+      fixed(n / r.ours / 1000, 0),
+      fixed(n / r.peer / 1000, 0),
+      ratioText(r.peer / r.ours),
+    ]),
+  };
+  const ratios = rows.map((r) => ({
+    name: `G.711 ${r.law} ${r.op}, ${G711_MODES[r.mode]}: @x/audio vs alawmulaw`,
+    ratio: r.peer / r.ours,
+    ...(r.mode === 'kernel' ? {} : { target: G711_TARGET, met: r.peer / r.ours >= G711_TARGET }),
+  }));
+  return { rows, table, ratios, notes };
+}
+
+export async function runAudioBench(): Promise<SuiteResult> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const resampler = await resamplerBench();
+  const g711 = g711Bench();
+  return {
+    suite: 'audio',
+    title: '@x/audio vs libsamplerate-js, wave-resampler, alawmulaw',
+    startedAt,
+    durationMs: performance.now() - t0,
+    environment: environment(),
+    tables: [...resampler.tables, g711.table],
+    ratios: [...resampler.ratios, ...g711.ratios],
+    notes: [
+      `peers: @alexanderolsen/libsamplerate-js ${PEER_VERSIONS.libsamplerate} (libsamplerate in WebAssembly), wave-resampler ${PEER_VERSIONS.waveResampler}, alawmulaw ${PEER_VERSIONS.alawmulaw}`,
+      'ours is timed on its real API (Int16Array in → Int16Array out, including conversion, rounding and the flushed tail); peers are timed on Float32Array input converted beforehand (not charged to them)',
+      'rejection = worst-case attenuation of aliases (down) or images (up) for tones at 1.05–1.9 × the lower Nyquist, float in/out for every implementation (see measureRejection in bench/src/audio.ts)',
+      "libsamplerate's simple() drops part of the filter delay at the end, so it returns slightly fewer samples",
+      ...g711.notes,
+    ],
+    data: { resampler: resampler.rows, g711: g711.rows, signalSeconds: SIGNAL_SECONDS },
+  };
+}

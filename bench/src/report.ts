@@ -1,0 +1,68 @@
+import type { BenchTable, SuiteResult } from './types.js';
+import { ratioText } from './timing.js';
+
+function cell(value: string | number): string {
+  return typeof value === 'number' ? String(value) : value;
+}
+
+/** Fixed-width text table for the console. */
+export function textTable(table: BenchTable): string {
+  const rows = [table.columns, ...table.rows.map((r) => r.map(cell))];
+  const widths = table.columns.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: string[]) => r.map((v, c) => v.padEnd(widths[c]!)).join('  ');
+  const out = [table.title, line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  ')];
+  for (const r of rows.slice(1)) out.push(line(r));
+  return out.join('\n');
+}
+
+export function markdownTable(table: BenchTable): string {
+  const esc = (v: string) => v.replace(/\|/g, '\\|');
+  const out = [
+    `**${table.title}**`,
+    '',
+    `| ${table.columns.map(esc).join(' | ')} |`,
+    `|${table.columns.map(() => ' --- ').join('|')}|`,
+  ];
+  for (const r of table.rows) out.push(`| ${r.map((v) => esc(cell(v))).join(' | ')} |`);
+  return out.join('\n');
+}
+
+export function ratioLines(result: SuiteResult): string[] {
+  return result.ratios.map((r) => {
+    const target = r.target === undefined ? '' : ` (target ≥ ${r.target}×: ${r.met ? 'met' : 'NOT met'})`;
+    return `${r.name}: ${ratioText(r.ratio)}${target}${r.note ? ` — ${r.note}` : ''}`;
+  });
+}
+
+export function printSuite(result: SuiteResult): void {
+  console.log(`\n=== ${result.title} (${(result.durationMs / 1000).toFixed(1)} s) ===`);
+  for (const table of result.tables) console.log(`\n${textTable(table)}`);
+  console.log('\nRatios (ours / peer, higher is better for @x):');
+  for (const line of ratioLines(result)) console.log(`  ${line}`);
+  for (const note of result.notes) console.log(`  note: ${note}`);
+}
+
+export function markdownReport(results: readonly SuiteResult[], generatedAt: string): string {
+  const out = [
+    `# Benchmark results`,
+    '',
+    `Generated ${generatedAt}. Ratios are ours / peer; higher is better for @x.`,
+  ];
+  for (const result of results) {
+    const env = result.environment;
+    out.push(
+      '',
+      `## ${result.title}`,
+      '',
+      `Run ${result.startedAt} on Node ${env.node}, ${env.platform}, ${env.cpus} × ${env.cpuModel}; took ${(result.durationMs / 1000).toFixed(1)} s.`,
+    );
+    for (const table of result.tables) out.push('', markdownTable(table));
+    out.push('', '**Ratios**', '');
+    for (const line of ratioLines(result)) out.push(`- ${line}`);
+    if (result.notes.length > 0) {
+      out.push('', '**Notes**', '');
+      for (const note of result.notes) out.push(`- ${note}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
