@@ -165,9 +165,13 @@ export class StreamingResampler {
     const lead = filter.K - 1;
     this.#bufferStart = -lead;
     this.#historyLength = lead;
-    const capacity = filter.taps + BLOCK_FRAMES + 64;
-    this.#history = [];
-    for (let c = 0; c < this.channels; c++) this.#history.push(new Float64Array(capacity));
+    if (this.#history.length === this.channels) {
+      for (const h of this.#history) h.fill(0, 0, lead);
+    } else {
+      const capacity = filter.taps + BLOCK_FRAMES + 64;
+      this.#history = [];
+      for (let c = 0; c < this.channels; c++) this.#history.push(new Float64Array(capacity));
+    }
   }
 
   #checkLength(length: number): void {
