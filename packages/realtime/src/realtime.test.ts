@@ -4,6 +4,7 @@ import {
   functionTool,
   isAPIStatusError,
   isAPITimeoutError,
+  MemoryAudioOutput,
   type RealtimeMetrics,
 } from '@x/core';
 import { startSimulator } from '@x/simulator';
@@ -372,6 +373,49 @@ describe('XAIRealtime against the simulator', () => {
     );
     expect(finals(h, 'assistant').length).toBeGreaterThan(before);
     expect(h.events.filter((e) => e.name === 'error')).toEqual([]);
+  });
+
+  it('a reconnect refused with 401 is reported as a fatal error and closes the model', async () => {
+    const sim = await startSimulator();
+    open.push(sim);
+    sim.injectFault('realtime', { kind: 'drop', afterMessages: 3 });
+    const h = await start({ connectOptions: { retryIntervalMs: 20, maxRetry: 3, timeoutMs: 5000 } }, { sim });
+    await h.model.connect();
+    sim.injectFault('realtime', { kind: 'handshake', status: 401 }, { times: 5 });
+    const failed = h.model.waitFor('error', { timeoutMs: 5000 });
+    h.model.sendText('hello');
+    const [error] = (await failed) as [APIStatusError];
+    expect(error.status).toBe(401);
+    await until(() => h.model.connectionState === 'closed', 2000, 'the model to close');
+    // One refused reconnect, no retries after it.
+    expect(sim.log.connections.filter((c) => c.endpoint === 'realtime')).toHaveLength(2);
+    expect(h.names()).not.toContain('reconnected');
+  });
+
+  it('a socket dropped during the handshake is retried', async () => {
+    const sim = await startSimulator();
+    open.push(sim);
+    sim.injectFault('realtime', { kind: 'drop', afterMessages: 1 });
+    const h = await start({}, { sim });
+    await h.model.connect();
+    expect(sim.log.connections.filter((c) => c.endpoint === 'realtime')).toHaveLength(2);
+    h.model.sendText('made it');
+    await h.model.waitFor('metrics', { timeoutMs: 5000 });
+    expect(finals(h, 'assistant')).toEqual(['You said: made it.']);
+  });
+
+  it('resamples agent audio to the output rate', async () => {
+    const h = await start();
+    const output48k = new MemoryAudioOutput({ sampleRate: 48_000 });
+    open.push(output48k);
+    h.model.output = output48k;
+    await h.model.connect();
+    h.model.sendText('higher rate');
+    await h.model.waitFor('agent_speech_ended', { timeoutMs: 5000 });
+    expect(output48k.frames.length).toBeGreaterThan(0);
+    expect(output48k.frames.every((f) => f.sampleRate === 48_000)).toBe(true);
+    expect(recognize(output48k.audio())).toBe('You said: higher rate.');
+    expect(h.output.frames).toHaveLength(0);
   });
 
   it('a 401 on the handshake is a typed fatal error, not retried', async () => {
