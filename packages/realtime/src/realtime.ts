@@ -1,4 +1,5 @@
 import {
+  APIConnectionError,
   APIError,
   type RealtimeConversationEntry,
   type RealtimeFunctionCallResult,
@@ -38,6 +39,8 @@ export class XAIRealtime extends RealtimeModel {
   readonly config: ResolvedXAIRealtimeConfig;
   readonly #apiKey: string;
   #connection: RealtimeConnection | undefined;
+  /** The connection attempt whose socket may deliver events. */
+  #attempt: object | undefined;
   #decoder: OutputAudioDecoder;
   #decoderResponse: string | undefined;
   /** Replies the server has created and not yet finished. */
@@ -86,6 +89,10 @@ export class XAIRealtime extends RealtimeModel {
     const previous = this.#connection;
     this.#connection = undefined;
     await previous?.close();
+    // Events are accepted from this attempt's socket only, from the first one after the handshake
+    // (they can arrive in the same tick as `session.updated`, before `open` resolves).
+    const attempt = {};
+    this.#attempt = attempt;
     const connection = await RealtimeConnection.open({
       url: this.url,
       apiKey: this.#apiKey,
@@ -94,27 +101,28 @@ export class XAIRealtime extends RealtimeModel {
       sessionUpdate: buildSessionUpdate(this.config, this.agent),
       handlers: {
         onMessage: (parsed) => {
-          if (this.#connection === connection) this.#onMessage(parsed);
+          if (this.#attempt === attempt) this.#onMessage(parsed);
         },
         onLost: (error) => {
-          if (this.#connection !== connection) return;
+          if (this.#attempt !== attempt) return;
+          this.#attempt = undefined;
           this.#connection = undefined;
           this.#activeResponses.clear();
           this.handleConnectionLost(error);
         },
       },
     });
-    if (signal.aborted) {
+    if (signal.aborted || this.#attempt !== attempt) {
       await connection.close();
-      throw signal.reason;
+      throw signal.reason ?? new APIConnectionError('connection superseded', { retryable: false });
     }
-    this.#activeResponses.clear();
     this.#connection = connection;
   }
 
   protected async closeConnection(): Promise<void> {
     const connection = this.#connection;
     this.#connection = undefined;
+    this.#attempt = undefined;
     await connection?.close();
   }
 
