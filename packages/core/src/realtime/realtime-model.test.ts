@@ -364,6 +364,88 @@ describe('RealtimeModel (through FakeRealtimeModel)', () => {
     expect(model.connectionState).toBe('closed');
   });
 
+  it('text-only replies come out as text_output and enter the history', async () => {
+    class Texting extends FakeRealtimeModel {
+      reply(): void {
+        this.handleResponseCreated('t1');
+        this.handleTextDelta('t1', 'i1', 'Hello ');
+        this.handleTextDelta('t1', 'i1', 'world');
+        this.handleResponseDone('t1', { status: 'completed' });
+      }
+    }
+    const model = new Texting();
+    open.push(model);
+    const texts: string[] = [];
+    model.on('text_output', (text) => texts.push(text));
+    await model.connect();
+    model.reply();
+    expect(texts).toEqual(['Hello world']);
+    expect(model.history).toEqual([
+      {
+        type: 'message',
+        role: 'assistant',
+        itemId: 'i1',
+        text: 'Hello world',
+        final: true,
+        interrupted: false,
+      },
+    ]);
+  });
+
+  it('without an output, agent speech still starts and ends and metrics are emitted', async () => {
+    const { model, events } = make({ replies: [{ text: 'no speaker here' }] });
+    await model.connect();
+    model.sendText('hi');
+    await until(model, 'metrics');
+    expect(events.filter((e) => !e.endsWith(':interim'))).toEqual([
+      'agent_speech_started',
+      'transcription:assistant:final',
+      'agent_speech_ended',
+      'metrics',
+    ]);
+  });
+
+  it('a tool result that arrives while reconnecting is sent after the replay, then the follow-up', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const agent = new Agent({
+      instructions: 'x',
+      tools: [
+        functionTool({
+          name: 'wait',
+          description: 'waits',
+          execute: async () => {
+            await gate;
+            return 'done';
+          },
+        }),
+      ],
+    });
+    const { model } = make({
+      replies: [{ toolCalls: [{ name: 'wait', arguments: {} }] }, { text: 'Finished.' }],
+    });
+    model.setAgent(agent);
+    await model.connect();
+    model.sendText('go');
+    await sleep(10);
+    const reconnected = until(model, 'reconnected');
+    model.simulateDrop(new APIConnectionError('gone'));
+    await reconnected;
+    const restore = model.sent.find((s) => s.type === 'restore');
+    expect(restore?.type === 'restore' && restore.entries.map((e) => e.type)).toEqual([
+      'message',
+      'function_call',
+    ]);
+    const afterRestore = () => model.sent.slice(model.sent.indexOf(restore!) + 1).map((s) => s.type);
+    expect(afterRestore()).toEqual([]);
+    const followUp = until(model, 'transcription');
+    release();
+    await followUp;
+    expect(afterRestore()).toEqual(['function_call_output', 'create_response']);
+  });
+
   it('close() is idempotent, stops playback and rejects later connects', async () => {
     const out = output({ realtime: true });
     const { model, events } = make({ output: out, speed: 1, replies: [{ text: 'a b c d e f g h' }] });
