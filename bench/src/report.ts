@@ -29,16 +29,32 @@ export function markdownTable(table: BenchTable): string {
 
 export function ratioLines(result: SuiteResult): string[] {
   return result.ratios.map((r) => {
-    const target = r.target === undefined ? '' : ` (target ≥ ${r.target}×: ${r.met ? 'met' : 'NOT met'})`;
-    return `${r.name}: ${ratioText(r.ratio)}${target}${r.note ? ` — ${r.note}` : ''}`;
+    const bound = r.lowerIsBetter ? '≤' : '≥';
+    const target =
+      r.target === undefined ? '' : ` (target ${bound} ${r.target}×: ${r.met ? 'met' : 'NOT met'})`;
+    const better = r.lowerIsBetter ? ' [lower is better]' : '';
+    return `${r.name}: ${ratioText(r.ratio)}${better}${target}${r.note ? ` — ${r.note}` : ''}`;
+  });
+}
+
+export function checkLines(result: SuiteResult): string[] {
+  return (result.checks ?? []).map((c) => {
+    const value = Number.isFinite(c.value) ? Number(c.value.toPrecision(4)).toString() : String(c.value);
+    return `${c.name}: ${value} ${c.unit} (target ${c.target}: ${c.met ? 'met' : 'NOT met'})${c.note ? ` — ${c.note}` : ''}`;
   });
 }
 
 export function printSuite(result: SuiteResult): void {
   console.log(`\n=== ${result.title} (${(result.durationMs / 1000).toFixed(1)} s) ===`);
   for (const table of result.tables) console.log(`\n${textTable(table)}`);
-  console.log('\nRatios (ours / peer, higher is better for @x):');
-  for (const line of ratioLines(result)) console.log(`  ${line}`);
+  if (result.ratios.length > 0) {
+    console.log('\nRatios (ours / peer; higher is better for @x unless marked [lower is better]):');
+    for (const line of ratioLines(result)) console.log(`  ${line}`);
+  }
+  if ((result.checks ?? []).length > 0) {
+    console.log('\nTargets:');
+    for (const line of checkLines(result)) console.log(`  ${line}`);
+  }
   for (const note of result.notes) console.log(`  note: ${note}`);
 }
 
@@ -46,7 +62,7 @@ export function markdownReport(results: readonly SuiteResult[], generatedAt: str
   const out = [
     `# Benchmark results`,
     '',
-    `Generated ${generatedAt}. Ratios are ours / peer; higher is better for @x.`,
+    `Generated ${generatedAt}. Ratios are ours / peer; higher is better for @x unless marked [lower is better] (costs: CPU, latency, memory).`,
   ];
   for (const result of results) {
     const env = result.environment;
@@ -57,8 +73,14 @@ export function markdownReport(results: readonly SuiteResult[], generatedAt: str
       `Run ${result.startedAt} on Node ${env.node}, ${env.platform}, ${env.cpus} × ${env.cpuModel}; took ${(result.durationMs / 1000).toFixed(1)} s.`,
     );
     for (const table of result.tables) out.push('', markdownTable(table));
-    out.push('', '**Ratios**', '');
-    for (const line of ratioLines(result)) out.push(`- ${line}`);
+    if (result.ratios.length > 0) {
+      out.push('', '**Ratios**', '');
+      for (const line of ratioLines(result)) out.push(`- ${line}`);
+    }
+    if ((result.checks ?? []).length > 0) {
+      out.push('', '**Targets**', '');
+      for (const line of checkLines(result)) out.push(`- ${line}`);
+    }
     if (result.notes.length > 0) {
       out.push('', '**Notes**', '');
       for (const note of result.notes) out.push(`- ${note}`);

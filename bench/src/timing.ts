@@ -52,5 +52,5 @@ export function fixed(value: number, digits = 1): string {
 }
 
 export function ratioText(ratio: number): string {
-  return `${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(2)}×`;
+  return `${ratio >= 10 ? ratio.toFixed(0) : ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2)}×`;
 }
