@@ -404,18 +404,18 @@ function g711Bench(): { rows: G711Row[]; table: BenchTable; ratios: BenchRatio[]
   const allCodes = Uint8Array.from({ length: 256 }, (_, i) => i);
   const codeBuffer = new Uint8Array(n);
   const sampleBuffer = new Int16Array(n);
-  const options = { warmup: 2, minRuns: 7, maxRuns: 15, budgetMs: 500 };
-  // Interleave ours and the peer run by run so machine noise hits both alike.
+  // Interleave ours and the peer (3 rounds of 3 runs each, median of the round medians) so machine
+  // noise hits both alike.
   const pairTiming = (a: () => unknown, b: () => unknown): [number, number] => {
     const ta: number[] = [];
     const tb: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      ta.push(measure(a, { ...options, minRuns: 3, maxRuns: 3 }).medianMs);
-      tb.push(measure(b, { ...options, minRuns: 3, maxRuns: 3 }).medianMs);
+    for (let round = 0; round < 3; round++) {
+      ta.push(measure(a, { warmup: round === 0 ? 2 : 0, minRuns: 3, maxRuns: 3 }).medianMs);
+      tb.push(measure(b, { warmup: round === 0 ? 2 : 0, minRuns: 3, maxRuns: 3 }).medianMs);
     }
     ta.sort((x, y) => x - y);
     tb.sort((x, y) => x - y);
-    return [ta[2]!, tb[2]!];
+    return [ta[1]!, tb[1]!];
   };
   for (const { law, enc, dec, encInto, decInto, peer } of laws) {
     const codes = enc(pcm);

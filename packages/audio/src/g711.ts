@@ -3,7 +3,7 @@
  * 16-bit input: µ-law uses the 14 most significant bits, A-law the 13 most significant bits, and
  * negative inputs are quantised from their one's complement (as the reference does), so −1 encodes
  * like −0. Decoding returns the reconstruction value (the middle of the quantisation interval),
- * scaled to 16 bits. Encoding and decoding are table lookups (tables built on first use), done two
+ * scaled to 16 bits. Encoding and decoding are table lookups, done two
  * samples or four codes at a time when the arrays are aligned.
  */
 
@@ -61,31 +61,21 @@ function decodeAlawCode(code: number): number {
 }
 
 /**
- * Encoder tables indexed by the sample's top bits: µ-law depends only on x >> 2 (14 bits), A-law only
- * on x >> 4 (12 bits) — for negative x too, since ~x >> k = −(x >> k) − 1 — so the tables are 16 KiB
- * and 4 KiB and stay in the L1 cache.
+ * Encoder tables are indexed by the sample's top bits: µ-law depends only on x >> 2 (14 bits), A-law
+ * only on x >> 4 (12 bits) — for negative x too, since ~x >> k = −(x >> k) − 1 — so they take 16 KiB
+ * and 4 KiB and stay in the L1 cache. Decoder tables hold the 256 linear values, also as the low and
+ * high halves of an int32 so two samples can be stored at once. All are built once at load (well
+ * under a millisecond) and are module constants, which lets the JIT drop bounds checks in the loops
+ * below (each law has its own loop with literal masks for the same reason).
  */
-interface Encoder {
-  table: Uint8Array;
-  shift: number;
-  mask: number;
-}
-
-/** Decoder: 256 linear values, plus the same as low/high halves of an int32 (two samples per store). */
-interface Decoder {
-  table: Int16Array;
-  low: Int32Array;
-  high: Int32Array;
-}
-
-function buildEncoder(encode: (sample: number) => number, shift: number): Encoder {
+function buildEncodeTable(encode: (sample: number) => number, shift: number): Uint8Array {
   const size = 1 << (16 - shift);
   const table = new Uint8Array(size);
-  for (let i = 0; i < size; i++) table[i] = encode(((i << (16 + shift)) >> 16) | 0);
-  return { table, shift, mask: size - 1 };
+  for (let i = 0; i < size; i++) table[i] = encode((i << (16 + shift)) >> 16);
+  return table;
 }
 
-function buildDecoder(decode: (code: number) => number): Decoder {
+function buildDecodeTables(decode: (code: number) => number): [Int16Array, Int32Array, Int32Array] {
   const table = new Int16Array(256);
   const low = new Int32Array(256);
   const high = new Int32Array(256);
@@ -95,30 +85,16 @@ function buildDecoder(decode: (code: number) => number): Decoder {
     low[c] = v & 0xffff;
     high[c] = v << 16;
   }
-  return { table, low, high };
+  return [table, low, high];
 }
 
-let mulawEncoderState: Encoder | undefined;
-let alawEncoderState: Encoder | undefined;
-let mulawDecoderState: Decoder | undefined;
-let alawDecoderState: Decoder | undefined;
+const MULAW_ENCODE = buildEncodeTable(encodeMulawSample, 2);
+const ALAW_ENCODE = buildEncodeTable(encodeAlawSample, 4);
+const [MULAW_DECODE, MULAW_DECODE_LOW, MULAW_DECODE_HIGH] = buildDecodeTables(decodeMulawCode);
+const [ALAW_DECODE, ALAW_DECODE_LOW, ALAW_DECODE_HIGH] = buildDecodeTables(decodeAlawCode);
 
-function mulawEncoder(): Encoder {
-  if (mulawEncoderState === undefined) mulawEncoderState = buildEncoder(encodeMulawSample, 2);
-  return mulawEncoderState;
-}
-function alawEncoder(): Encoder {
-  if (alawEncoderState === undefined) alawEncoderState = buildEncoder(encodeAlawSample, 4);
-  return alawEncoderState;
-}
-function mulawDecoder(): Decoder {
-  if (mulawDecoderState === undefined) mulawDecoderState = buildDecoder(decodeMulawCode);
-  return mulawDecoderState;
-}
-function alawDecoder(): Decoder {
-  if (alawDecoderState === undefined) alawDecoderState = buildDecoder(decodeAlawCode);
-  return alawDecoderState;
-}
+/** Below this many samples the two extra typed-array views cost more than the wide loops save. */
+const WIDE_MIN = 1024;
 
 /** Clamps to int16 and rounds, so any number is a valid input. */
 function toInt16(sample: number): number {
@@ -127,106 +103,142 @@ function toInt16(sample: number): number {
   return Math.round(sample);
 }
 
-function encodeInto(encoder: Encoder, pcm: Int16Array, out: Uint8Array): Uint8Array {
+function checkOutput(have: number, need: number, unit: string): void {
+  if (have < need)
+    throw new AudioFormatError('invalid_option', `output holds ${have} ${unit}; ${need} needed`);
+}
+
+/** Two samples per load and two codes per store, when both arrays are suitably aligned. */
+function wideEncode(pcm: Int16Array, out: Uint8Array): boolean {
+  return (
+    HOST_IS_LITTLE_ENDIAN && pcm.length >= WIDE_MIN && pcm.byteOffset % 4 === 0 && out.byteOffset % 2 === 0
+  );
+}
+
+/** Four codes per load and two samples per store, when both arrays are suitably aligned. */
+function wideDecode(codes: Uint8Array, out: Int16Array): boolean {
+  return (
+    HOST_IS_LITTLE_ENDIAN &&
+    codes.length >= WIDE_MIN &&
+    codes.byteOffset % 4 === 0 &&
+    out.byteOffset % 4 === 0
+  );
+}
+
+function written<T extends Uint8Array | Int16Array>(out: T, n: number): T {
+  return (n === out.length ? out : out.subarray(0, n)) as T;
+}
+
+/** Allocation-free µ-law encode into `out` (length ≥ pcm.length); returns the written part of `out`. */
+export function mulawEncodeInto(pcm: Int16Array, out: Uint8Array): Uint8Array {
   const n = pcm.length;
-  if (out.length < n) {
-    throw new AudioFormatError('invalid_option', `output holds ${out.length} bytes; ${n} needed`);
-  }
-  const { table, shift, mask } = encoder;
+  checkOutput(out.length, n, 'bytes');
   let i = 0;
-  if (HOST_IS_LITTLE_ENDIAN && n >= 8 && pcm.byteOffset % 4 === 0 && out.byteOffset % 2 === 0) {
-    // Two samples per load and two codes per store.
+  if (wideEncode(pcm, out)) {
     const pairs = n >> 1;
     const src = new Int32Array(pcm.buffer, pcm.byteOffset, pairs);
     const dst = new Uint16Array(out.buffer, out.byteOffset, pairs);
-    const highShift = 16 + shift;
     for (let p = 0; p < pairs; p++) {
       const v = src[p]!;
-      dst[p] = table[(v >> shift) & mask]! | (table[(v >>> highShift) & mask]! << 8);
+      dst[p] = MULAW_ENCODE[(v >> 2) & 0x3fff]! | (MULAW_ENCODE[(v >>> 18) & 0x3fff]! << 8);
     }
     i = pairs * 2;
   }
-  for (; i < n; i++) out[i] = table[(pcm[i]! >> shift) & mask]!;
-  return n === out.length ? out : out.subarray(0, n);
+  for (; i < n; i++) out[i] = MULAW_ENCODE[(pcm[i]! >> 2) & 0x3fff]!;
+  return written(out, n);
 }
 
-function decodeInto(decoder: Decoder, codes: Uint8Array, out: Int16Array): Int16Array {
-  const n = codes.length;
-  if (out.length < n) {
-    throw new AudioFormatError('invalid_option', `output holds ${out.length} samples; ${n} needed`);
-  }
-  const { table, low, high } = decoder;
+/** Allocation-free A-law encode into `out` (length ≥ pcm.length); returns the written part of `out`. */
+export function alawEncodeInto(pcm: Int16Array, out: Uint8Array): Uint8Array {
+  const n = pcm.length;
+  checkOutput(out.length, n, 'bytes');
   let i = 0;
-  if (HOST_IS_LITTLE_ENDIAN && n >= 8 && codes.byteOffset % 4 === 0 && out.byteOffset % 4 === 0) {
-    // Four codes per load, two samples per store.
+  if (wideEncode(pcm, out)) {
+    const pairs = n >> 1;
+    const src = new Int32Array(pcm.buffer, pcm.byteOffset, pairs);
+    const dst = new Uint16Array(out.buffer, out.byteOffset, pairs);
+    for (let p = 0; p < pairs; p++) {
+      const v = src[p]!;
+      dst[p] = ALAW_ENCODE[(v >> 4) & 0xfff]! | (ALAW_ENCODE[(v >>> 20) & 0xfff]! << 8);
+    }
+    i = pairs * 2;
+  }
+  for (; i < n; i++) out[i] = ALAW_ENCODE[(pcm[i]! >> 4) & 0xfff]!;
+  return written(out, n);
+}
+
+/** Allocation-free µ-law decode into `out` (length ≥ codes.length); returns the written part of `out`. */
+export function mulawDecodeInto(codes: Uint8Array, out: Int16Array): Int16Array {
+  const n = codes.length;
+  checkOutput(out.length, n, 'samples');
+  let i = 0;
+  if (wideDecode(codes, out)) {
     const quads = n >> 2;
     const src = new Uint32Array(codes.buffer, codes.byteOffset, quads);
     const dst = new Int32Array(out.buffer, out.byteOffset, quads * 2);
     for (let q = 0, d = 0; q < quads; q++, d += 2) {
       const v = src[q]!;
-      dst[d] = low[v & 0xff]! | high[(v >>> 8) & 0xff]!;
-      dst[d + 1] = low[(v >>> 16) & 0xff]! | high[v >>> 24]!;
+      dst[d] = MULAW_DECODE_LOW[v & 0xff]! | MULAW_DECODE_HIGH[(v >>> 8) & 0xff]!;
+      dst[d + 1] = MULAW_DECODE_LOW[(v >>> 16) & 0xff]! | MULAW_DECODE_HIGH[v >>> 24]!;
     }
     i = quads * 4;
   }
-  for (; i < n; i++) out[i] = table[codes[i]!]!;
-  return n === out.length ? out : out.subarray(0, n);
-}
-
-/** µ-law code (0–255) of one sample (clamped to int16 and rounded). */
-export function linearToMulaw(sample: number): number {
-  const { table, shift, mask } = mulawEncoder();
-  return table[(toInt16(sample) >> shift) & mask]!;
-}
-
-/** 16-bit linear value of a µ-law code (only the low 8 bits of `code` are used). */
-export function mulawToLinear(code: number): number {
-  return mulawDecoder().table[code & 0xff]!;
-}
-
-/** A-law code (0–255) of one sample (clamped to int16 and rounded). */
-export function linearToAlaw(sample: number): number {
-  const { table, shift, mask } = alawEncoder();
-  return table[(toInt16(sample) >> shift) & mask]!;
-}
-
-/** 16-bit linear value of an A-law code (only the low 8 bits of `code` are used). */
-export function alawToLinear(code: number): number {
-  return alawDecoder().table[code & 0xff]!;
-}
-
-export function mulawEncode(pcm: Int16Array): Uint8Array {
-  return encodeInto(mulawEncoder(), pcm, new Uint8Array(pcm.length));
-}
-
-export function mulawDecode(codes: Uint8Array): Int16Array {
-  return decodeInto(mulawDecoder(), codes, new Int16Array(codes.length));
-}
-
-export function alawEncode(pcm: Int16Array): Uint8Array {
-  return encodeInto(alawEncoder(), pcm, new Uint8Array(pcm.length));
-}
-
-export function alawDecode(codes: Uint8Array): Int16Array {
-  return decodeInto(alawDecoder(), codes, new Int16Array(codes.length));
-}
-
-/** Allocation-free µ-law encode into `out` (length ≥ pcm.length); returns the written part of `out`. */
-export function mulawEncodeInto(pcm: Int16Array, out: Uint8Array): Uint8Array {
-  return encodeInto(mulawEncoder(), pcm, out);
-}
-
-/** Allocation-free µ-law decode into `out` (length ≥ codes.length); returns the written part of `out`. */
-export function mulawDecodeInto(codes: Uint8Array, out: Int16Array): Int16Array {
-  return decodeInto(mulawDecoder(), codes, out);
-}
-
-/** Allocation-free A-law encode into `out` (length ≥ pcm.length); returns the written part of `out`. */
-export function alawEncodeInto(pcm: Int16Array, out: Uint8Array): Uint8Array {
-  return encodeInto(alawEncoder(), pcm, out);
+  for (; i < n; i++) out[i] = MULAW_DECODE[codes[i]!]!;
+  return written(out, n);
 }
 
 /** Allocation-free A-law decode into `out` (length ≥ codes.length); returns the written part of `out`. */
 export function alawDecodeInto(codes: Uint8Array, out: Int16Array): Int16Array {
-  return decodeInto(alawDecoder(), codes, out);
+  const n = codes.length;
+  checkOutput(out.length, n, 'samples');
+  let i = 0;
+  if (wideDecode(codes, out)) {
+    const quads = n >> 2;
+    const src = new Uint32Array(codes.buffer, codes.byteOffset, quads);
+    const dst = new Int32Array(out.buffer, out.byteOffset, quads * 2);
+    for (let q = 0, d = 0; q < quads; q++, d += 2) {
+      const v = src[q]!;
+      dst[d] = ALAW_DECODE_LOW[v & 0xff]! | ALAW_DECODE_HIGH[(v >>> 8) & 0xff]!;
+      dst[d + 1] = ALAW_DECODE_LOW[(v >>> 16) & 0xff]! | ALAW_DECODE_HIGH[v >>> 24]!;
+    }
+    i = quads * 4;
+  }
+  for (; i < n; i++) out[i] = ALAW_DECODE[codes[i]!]!;
+  return written(out, n);
+}
+
+/** µ-law code (0–255) of one sample (clamped to int16 and rounded). */
+export function linearToMulaw(sample: number): number {
+  return MULAW_ENCODE[(toInt16(sample) >> 2) & 0x3fff]!;
+}
+
+/** 16-bit linear value of a µ-law code (only the low 8 bits of `code` are used). */
+export function mulawToLinear(code: number): number {
+  return MULAW_DECODE[code & 0xff]!;
+}
+
+/** A-law code (0–255) of one sample (clamped to int16 and rounded). */
+export function linearToAlaw(sample: number): number {
+  return ALAW_ENCODE[(toInt16(sample) >> 4) & 0xfff]!;
+}
+
+/** 16-bit linear value of an A-law code (only the low 8 bits of `code` are used). */
+export function alawToLinear(code: number): number {
+  return ALAW_DECODE[code & 0xff]!;
+}
+
+export function mulawEncode(pcm: Int16Array): Uint8Array {
+  return mulawEncodeInto(pcm, new Uint8Array(pcm.length));
+}
+
+export function mulawDecode(codes: Uint8Array): Int16Array {
+  return mulawDecodeInto(codes, new Int16Array(codes.length));
+}
+
+export function alawEncode(pcm: Int16Array): Uint8Array {
+  return alawEncodeInto(pcm, new Uint8Array(pcm.length));
+}
+
+export function alawDecode(codes: Uint8Array): Int16Array {
+  return alawDecodeInto(codes, new Int16Array(codes.length));
 }
