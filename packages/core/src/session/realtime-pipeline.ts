@@ -1,0 +1,244 @@
+import type { AudioFrame } from '@x/audio';
+import type { ChatContext } from '../chat/chat-context.js';
+import type { APIError } from '../errors/errors.js';
+import type { RealtimeMetrics, TTSMetrics } from '../metrics/types.js';
+import type { TTSEvents } from '../tts/types.js';
+import type {
+  RealtimeEvents,
+  RealtimeAgentSpeechStartedEvent,
+  RealtimeFunctionExecutedEvent,
+  RealtimeTranscription,
+} from '../realtime/events.js';
+import type { RealtimeModel } from '../realtime/realtime-model.js';
+import type { AgentState } from './events.js';
+import type { SessionHost, SessionPipeline } from './host.js';
+import { ComponentListeners } from './listeners.js';
+import type { SpeechHandle, SpeechResult } from './speech-handle.js';
+import { SpokenReply } from './spoken-reply.js';
+import { TurnMetricsCollector } from './turn-metrics.js';
+
+/** A `generateReply()` waiting for the model's reply (and its tool follow-ups) to finish. */
+interface ReplyWaiter {
+  resolve(result: SpeechResult): void;
+  /** Assistant text of the reply so far. */
+  text: string;
+}
+
+/**
+ * Realtime mode: user audio → RealtimeModel → output. The model does turn detection, barge-in,
+ * the tool loop and truncation itself; this class turns its events into the session's (states,
+ * transcripts, `function_executed`, one `TurnMetrics` per agent turn) and runs queued speeches:
+ * `generateReply()` asks the model for a reply, `say()` speaks through the optional TTS.
+ */
+export class RealtimePipeline implements SessionPipeline {
+  readonly #host: SessionHost;
+  readonly #model: RealtimeModel;
+  readonly #listeners = new ComponentListeners();
+  /** The turn being answered (from the end of user speech or a reply request). */
+  #turn: TurnMetricsCollector | undefined;
+  /** Usage of replies that only called tools; the follow-up reply's record carries it. */
+  #toolsSinceMetrics = 0;
+  /** Longest text seen per assistant item of the current turn (what the model spoke). */
+  readonly #spokenChars = new Map<string, number>();
+  #waiter: ReplyWaiter | undefined;
+  /** Set while the session reacts to the model's own barge-in (the model already cut its reply). */
+  #modelCutItself = false;
+  /** Metrics collector of a `say()` in progress (TTS metrics go there). */
+  #sayMetrics: TurnMetricsCollector | undefined;
+  #turnIds = 0;
+  #modelSpeaking = false;
+  #closed = false;
+
+  constructor(host: SessionHost) {
+    const { realtime } = host.options;
+    if (!realtime) throw new Error('realtime mode needs a realtime model');
+    this.#host = host;
+    this.#model = realtime;
+  }
+
+  async start(): Promise<void> {
+    const host = this.#host;
+    const model = this.#model;
+    const m = this.#listeners.bind<RealtimeEvents>(model);
+    model.output = host.options.output;
+    model.setAgent(host.agent);
+    m.on('user_speech_started', () => {
+      host.setUserState('speaking');
+      // The model has already stopped its own reply; cut our speeches without cancelling it again.
+      this.#modelCutItself = true;
+      try {
+        host.bargeIn();
+      } finally {
+        this.#modelCutItself = false;
+      }
+    });
+    m.on('user_speech_ended', () => {
+      host.setUserState('listening');
+      this.#beginTurn();
+      host.setAgentState('thinking');
+    });
+    m.on('agent_speech_started', (_event: RealtimeAgentSpeechStartedEvent) => {
+      this.#currentTurn().firstAudio();
+      this.#modelSpeaking = true;
+      host.setAgentState('speaking');
+    });
+    m.on('agent_speech_ended', () => {
+      this.#modelSpeaking = false;
+      if (!host.currentSpeech || host.currentSpeech.kind === 'reply') host.setAgentState('listening');
+    });
+    m.on('transcription', (event: RealtimeTranscription) => this.#onTranscription(event));
+    m.on('function_executed', (event: RealtimeFunctionExecutedEvent) => {
+      this.#toolsSinceMetrics++;
+      host.emit('function_executed', { ...event });
+    });
+    m.on('metrics', (metrics: RealtimeMetrics) => this.#onModelMetrics(metrics));
+    m.on('error', (error: APIError) => host.reportError('realtime', error, error.retryable));
+    const tts = host.options.tts;
+    if (tts) {
+      const t = this.#listeners.bind<TTSEvents>(tts);
+      t.on('metrics', (metrics: TTSMetrics) => {
+        if (this.#sayMetrics) {
+          this.#sayMetrics.ttsTtfb(metrics.ttfbMs);
+          this.#sayMetrics.ttsCharacters += metrics.charactersCount;
+        }
+        host.emit('component_metrics', metrics);
+      });
+      t.on('error', (error: APIError) => host.reportError('tts', error));
+    }
+    await model.connect();
+  }
+
+  pushAudio(frame: AudioFrame): void {
+    if (!this.#closed) this.#model.pushAudio(frame);
+  }
+
+  async runSpeech(handle: SpeechHandle): Promise<void> {
+    const request = handle.request;
+    if (request.kind === 'say') {
+      await this.#say(handle);
+      return;
+    }
+    const result = new Promise<SpeechResult>((resolve) => {
+      this.#waiter = { resolve, text: '' };
+    });
+    handle.start(() => {
+      if (!this.#modelCutItself) this.#model.interrupt();
+      this.#settle({ interrupted: true });
+    });
+    this.#host.setAgentState('thinking');
+    this.#beginTurn();
+    if (request.userInput !== undefined && request.userInput.trim() !== '') {
+      this.#model.sendText(request.userInput);
+    } else {
+      this.#model.createResponse();
+    }
+    handle.finish(await result);
+  }
+
+  skipSpeech(_handle: SpeechHandle): void {}
+
+  idleState(): AgentState {
+    return this.#modelSpeaking ? 'speaking' : 'listening';
+  }
+
+  chatContext(): ChatContext {
+    return this.#model.chatContext();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.removeAll();
+    this.#settle({ interrupted: true });
+    if (this.#host.options.closeComponents) {
+      await Promise.allSettled([this.#model.close(), this.#host.options.tts?.close()]);
+    }
+  }
+
+  async #say(handle: SpeechHandle): Promise<void> {
+    const tts = this.#host.options.tts;
+    if (!tts) throw new Error('say() in realtime mode needs a tts');
+    const metrics = new TurnMetricsCollector({ turnId: handle.id, mode: 'realtime' });
+    this.#sayMetrics = metrics;
+    try {
+      const reply = new SpokenReply(handle, {
+        host: this.#host,
+        tts,
+        llm: undefined,
+        output: this.#host.options.output,
+        history: undefined,
+        metrics,
+      });
+      handle.finish(await reply.run());
+    } finally {
+      this.#sayMetrics = undefined;
+    }
+  }
+
+  #settle(result: { interrupted: boolean }): void {
+    const waiter = this.#waiter;
+    if (!waiter) return;
+    this.#waiter = undefined;
+    waiter.resolve({ interrupted: result.interrupted, text: waiter.text.trim() });
+  }
+
+  #newTurn(endOfSpeechAt: number | null): TurnMetricsCollector {
+    return new TurnMetricsCollector({ turnId: `turn_${++this.#turnIds}`, mode: 'realtime', endOfSpeechAt });
+  }
+
+  /** The turn being answered (one starts on the fly for a reply the model made on its own). */
+  #currentTurn(): TurnMetricsCollector {
+    this.#turn ??= this.#newTurn(null);
+    return this.#turn;
+  }
+
+  /** A user turn ended or a reply was requested: the next reply is measured from now. */
+  #beginTurn(): void {
+    this.#turn = this.#newTurn(performance.now());
+    this.#toolsSinceMetrics = 0;
+    this.#spokenChars.clear();
+  }
+
+  #onTranscription(event: RealtimeTranscription): void {
+    const host = this.#host;
+    if (event.role === 'user') {
+      host.emit('user_transcript', { text: event.text, final: event.final });
+      return;
+    }
+    const key = event.itemId ?? '';
+    this.#spokenChars.set(key, Math.max(this.#spokenChars.get(key) ?? 0, event.text.length));
+    // The model marks a reply cut by barge-in in its history before it reports the cut text.
+    const entry = this.#model.history.find((e) => e.type === 'message' && e.itemId === event.itemId);
+    const interrupted = event.final && entry?.type === 'message' && entry.interrupted;
+    if (event.final && this.#waiter && event.text.trim() !== '') {
+      this.#waiter.text = `${this.#waiter.text} ${event.text}`;
+    }
+    host.emit('agent_transcript', {
+      text: event.text,
+      final: event.final,
+      interrupted,
+      speechId: event.itemId ?? this.#host.currentSpeech?.id ?? 'realtime',
+    });
+  }
+
+  /** One record per reply from the model; replies that only called tools join the next one's. */
+  #onModelMetrics(metrics: RealtimeMetrics): void {
+    const host = this.#host;
+    host.emit('component_metrics', metrics);
+    const turn = this.#currentTurn();
+    turn.addUsage(metrics.usage);
+    const toolsOnly = this.#toolsSinceMetrics > 0 && !metrics.interrupted && metrics.ttfbMs === null;
+    this.#toolsSinceMetrics = 0;
+    if (toolsOnly) return; // the follow-up reply ends the turn
+    turn.interrupted = metrics.interrupted;
+    turn.ttsCharacters = [...this.#spokenChars.values()].reduce((sum, n) => sum + n, 0);
+    if (turn.firstAudioAt === null && metrics.ttfbMs !== null && turn.endOfSpeechAt !== null) {
+      turn.firstAudio(turn.endOfSpeechAt + metrics.ttfbMs);
+    }
+    this.#turn = undefined;
+    this.#spokenChars.clear();
+    host.emit('metrics', turn.build());
+    if (!host.currentSpeech || host.currentSpeech.kind === 'reply') host.setAgentState('listening');
+    this.#settle({ interrupted: metrics.interrupted });
+  }
+}
