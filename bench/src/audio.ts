@@ -481,7 +481,7 @@ function g711Bench(): { rows: G711Row[]; table: BenchTable; ratios: BenchRatio[]
     );
   }
   notes.push(
-    'G.711 bulk calls are dominated by allocating and first-touching the output array (same cost for both libraries); the kernel rows show the codec work alone',
+    'G.711 calls are dominated by allocating the output (bulk: first-touching megabytes; frames: two small typed arrays per 160-sample call), the same cost for both libraries; the kernel rows show the codec work alone',
   );
   const table: BenchTable = {
     title: `G.711 on ${n.toLocaleString('en-US')} samples (median ms; Msamples/s)`,
@@ -531,7 +531,6 @@ export async function runAudioBench(): Promise<SuiteResult> {
       `peers: @alexanderolsen/libsamplerate-js ${PEER_VERSIONS.libsamplerate} (libsamplerate in WebAssembly), wave-resampler ${PEER_VERSIONS.waveResampler}, alawmulaw ${PEER_VERSIONS.alawmulaw}`,
       'ours is timed on its real API (Int16Array in → Int16Array out, including conversion, rounding and the flushed tail); peers are timed on Float32Array input converted beforehand (not charged to them)',
       'rejection = worst-case attenuation of aliases (down) or images (up) for tones at 1.05–1.9 × the lower Nyquist, float in/out for every implementation (see measureRejection in bench/src/audio.ts)',
-      "libsamplerate's simple() drops part of the filter delay at the end, so it returns slightly fewer samples",
       ...g711.notes,
     ],
     data: { resampler: resampler.rows, g711: g711.rows, signalSeconds: SIGNAL_SECONDS },
