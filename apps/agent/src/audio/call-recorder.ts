@@ -1,0 +1,89 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createAudioFrame, encodeWav } from '@x/audio';
+import { MemoryAudioOutput, type PlayoutClock, systemClock } from '@x/core';
+
+export interface CallRecorderOptions {
+  /** Rate of the recording (agent audio at other rates is resampled to it). */
+  sampleRate: number;
+  /** Playout clock (default: the wall clock), so barge-in cuts audio where a listener would. */
+  clock?: PlayoutClock;
+}
+
+/** One agent utterance as it was heard. */
+export interface RecordedSegment {
+  /** Ms since the recorder was created when the utterance started playing. */
+  startMs: number;
+  /** Ms of it that played before it ended (all of it, unless it was interrupted). */
+  playedMs: number;
+  interrupted: boolean;
+}
+
+/**
+ * The agent's side of a call, as a speaker would have played it: an `AudioOutput` that plays in
+ * real time (so an interruption keeps only what was heard) and remembers when each utterance
+ * started, so `recording()` lays the utterances on the call's timeline with the silences between.
+ */
+export class CallRecorder extends MemoryAudioOutput {
+  readonly #clock: PlayoutClock;
+  readonly #t0: number;
+  readonly #starts: number[] = [];
+
+  constructor(options: CallRecorderOptions) {
+    const clock = options.clock ?? systemClock;
+    super({ sampleRate: options.sampleRate, realtime: clock, resamplerQuality: 'high' });
+    this.#clock = clock;
+    this.#t0 = clock.now();
+    this.on('segment_started', (index) => {
+      this.#starts[index] = clock.now() - this.#t0;
+    });
+  }
+
+  /** Ms since the recorder was created. */
+  get elapsedMs(): number {
+    return this.#clock.now() - this.#t0;
+  }
+
+  /** Every utterance so far (the one playing counts what has played until now). */
+  get recordedSegments(): RecordedSegment[] {
+    void this.playedMs; // brings the playhead of a segment in progress up to date
+    return this.segments.map((segment, i) => ({
+      startMs: this.#starts[i] ?? 0,
+      playedMs: segment.playedMs,
+      interrupted: segment.interrupted,
+    }));
+  }
+
+  /** The call's agent audio: each utterance's played part at its start time, silence between. */
+  recording(): Int16Array {
+    const rate = this.sampleRate!;
+    const parts: Array<{ at: number; samples: Int16Array }> = [];
+    let end = 0;
+    this.segments.forEach((segment, i) => {
+      const played = Math.round((segment.playedMs * rate) / 1000);
+      const samples = new Int16Array(played);
+      let filled = 0;
+      for (const frame of segment.frames) {
+        if (filled >= played) break;
+        const take = Math.min(frame.data.length, played - filled);
+        samples.set(frame.data.subarray(0, take), filled);
+        filled += take;
+      }
+      const at = Math.max(end, Math.round(((this.#starts[i] ?? 0) * rate) / 1000));
+      parts.push({ at, samples: samples.subarray(0, filled) });
+      end = at + filled;
+    });
+    const tail = Math.round(rate * 0.2);
+    const out = new Int16Array(end + (parts.length > 0 ? tail : 0));
+    for (const part of parts) out.set(part.samples, part.at);
+    return out;
+  }
+
+  /** Writes `recording()` as a 16-bit mono WAV (creating the directory); returns its duration in ms. */
+  async writeWav(path: string): Promise<number> {
+    const samples = this.recording();
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, encodeWav(createAudioFrame(samples, this.sampleRate!)));
+    return (samples.length * 1000) / this.sampleRate!;
+  }
+}

@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import type { AgentSession } from '@x/core';
+import { synthesizeVoice } from '@x/simulator';
+import { createAgent } from '../agent-definition.js';
+import { CallRecorder } from '../audio/call-recorder.js';
+import type { Backend } from '../backend.js';
+import { type CallEntry, CallLog } from '../report/call-log.js';
+import type { LatencyRow } from '../report/latency-table.js';
+import { createSession, type PipelineMode } from '../session-factory.js';
+import { waitUntil } from '../util/wait-until.js';
+import { CallerMicrophone } from './caller-microphone.js';
+import { SCRIPT, type ScriptStep } from './script.js';
+
+/** Rate of the simulated caller's microphone. */
+export const CALLER_SAMPLE_RATE = 16000;
+/** Rate of the agent's recording. */
+export const RECORDING_SAMPLE_RATE = 24000;
+
+export interface ConversationOptions {
+  mode: PipelineMode;
+  backend: Backend;
+  /** Directory of `agent-<mode>.wav`. */
+  outDir: string;
+  /** Prints transcript lines as they happen. */
+  print?: (line: string) => void;
+  script?: readonly ScriptStep[];
+  /**
+   * How the caller talks: `voice` = audio through the microphone (the simulator's voice, or the
+   * `--input` recording); `text` = typed turns (`generateReply({ userInput })`), for a real
+   * service that cannot understand the simulator's tones.
+   */
+  callerInput?: 'voice' | 'text';
+  /** Mono PCM16 at `CALLER_SAMPLE_RATE` the caller says instead of the script's lines. */
+  callerAudio?: Int16Array;
+  /** Bound on each wait for the agent (default 20 000 ms). */
+  stepTimeoutMs?: number;
+}
+
+export interface ConversationResult {
+  mode: PipelineMode;
+  wavPath: string;
+  wavDurationMs: number;
+  entries: CallEntry[];
+  userLines: string[];
+  agentLines: Array<{ text: string; interrupted: boolean }>;
+  toolCalls: number;
+  interruptions: number;
+  turns: LatencyRow[];
+  durationMs: number;
+}
+
+/** Runs the scripted call once in one pipeline mode and writes the agent's audio to a WAV file. */
+export async function runConversation(options: ConversationOptions): Promise<ConversationResult> {
+  const startedAt = performance.now();
+  const script = options.callerAudio
+    ? ([{ kind: 'greeting' }, { kind: 'say', text: '(recording)' }] as const)
+    : (options.script ?? SCRIPT);
+  const callerInput = options.callerInput ?? 'voice';
+  const timeoutMs = options.stepTimeoutMs ?? 20_000;
+  const print = options.print ?? (() => {});
+
+  const recorder = new CallRecorder({ sampleRate: RECORDING_SAMPLE_RATE });
+  const session = createSession({ mode: options.mode, backend: options.backend, output: recorder });
+  const log = new CallLog(session, { print, startedAt });
+  const mic = new CallerMicrophone({
+    sampleRate: CALLER_SAMPLE_RATE,
+    onFrame: (frame) => session.pushAudio(frame),
+  });
+
+  try {
+    await session.start(createAgent());
+    if (callerInput === 'voice') mic.start();
+    const nowMs = () => performance.now() - startedAt;
+
+    /** The agent finished answering something said at or after `sinceMs`. */
+    const replied = (sinceMs: number) => () =>
+      log.agentState === 'listening' &&
+      log.entries.some((e) => e.kind === 'agent' && e.atMs >= sinceMs && !e.interrupted);
+
+    for (let i = 0; i < script.length; i++) {
+      const step = script[i]!;
+      const next = script[i + 1];
+      if (step.kind === 'greeting') {
+        const since = nowMs();
+        session.generateReply();
+        await waitUntil(replied(since), { timeoutMs, label: 'the greeting' });
+        continue;
+      }
+      if (step.kind === 'barge_in') {
+        await waitUntil(() => log.agentState === 'speaking' && recorder.playedMs >= step.afterAgentMs, {
+          timeoutMs,
+          label: `${step.afterAgentMs} ms of the agent's answer before barging in`,
+        });
+      } else {
+        await waitUntil(() => log.agentState === 'listening', {
+          timeoutMs,
+          label: 'the agent to stop talking',
+        });
+      }
+
+      let since: number;
+      if (callerInput === 'voice') {
+        const audio = options.callerAudio ?? synthesizeVoice(step.text, CALLER_SAMPLE_RATE);
+        await mic.speak(audio);
+        since = nowMs();
+      } else {
+        if (step.kind === 'barge_in') session.interrupt();
+        print(`[${(nowMs() / 1000).toFixed(1).padStart(5)}s] user  › ${step.text}  (typed)`);
+        since = nowMs();
+        session.generateReply({ userInput: step.text });
+      }
+      if (next?.kind !== 'barge_in') {
+        await waitUntil(replied(since), { timeoutMs, label: `the answer to "${step.text}"` });
+      }
+    }
+  } finally {
+    mic.stop();
+    await session.close();
+    await recorder.close();
+  }
+
+  const wavPath = join(options.outDir, `agent-${options.mode}.wav`);
+  const wavDurationMs = await recorder.writeWav(wavPath);
+  return {
+    mode: options.mode,
+    wavPath,
+    wavDurationMs,
+    entries: log.entries,
+    userLines: log.userLines,
+    agentLines: log.agentLines,
+    toolCalls: log.toolCalls.length,
+    interruptions: log.agentLines.filter((line) => line.interrupted).length,
+    turns: log.turns,
+    durationMs: performance.now() - startedAt,
+  };
+}
+
+export type { AgentSession };

@@ -1,0 +1,143 @@
+import type { AgentSession, AgentState, TurnMetrics } from '@x/core';
+import type { LatencyRow } from './latency-table.js';
+
+export type CallEntry =
+  | { kind: 'user'; atMs: number; text: string }
+  | { kind: 'agent'; atMs: number; text: string; interrupted: boolean; speechId: string }
+  | { kind: 'tool'; atMs: number; name: string; arguments: string; output: string; isError: boolean }
+  | { kind: 'error'; atMs: number; source: string; message: string };
+
+export interface CallLogOptions {
+  /** Where lines are printed as they happen (default: nowhere). */
+  print?: (line: string) => void;
+  /** Time origin (`performance.now()` scale); default: now. */
+  startedAt?: number;
+}
+
+const GREETING_LABEL = '(call start)';
+
+/**
+ * Follows an `AgentSession`: keeps every final transcript, tool call and turn record in order and
+ * prints them as they happen (`[  2.4s] user  › …`).
+ */
+export class CallLog {
+  readonly entries: CallEntry[] = [];
+  readonly turns: LatencyRow[] = [];
+  readonly #print: (line: string) => void;
+  readonly #startedAt: number;
+  /** What the agent is answering, per speech id (the user's words or the call start). */
+  readonly #labels = new Map<string, string>();
+  readonly #pendingLabels: string[] = [];
+  #lastUserText: string | undefined;
+  #agentState: AgentState = 'listening';
+  #agentStateSince = 0;
+  #agentSpeechStarts = 0;
+
+  constructor(session: AgentSession, options: CallLogOptions = {}) {
+    this.#print = options.print ?? (() => {});
+    this.#startedAt = options.startedAt ?? performance.now();
+    session.on('user_transcript', (event) => {
+      if (!event.final || event.text.trim() === '') return;
+      this.#lastUserText = event.text;
+      this.#add({ kind: 'user', atMs: this.#now(), text: event.text });
+    });
+    session.on('agent_transcript', (event) => {
+      if (!event.final) return;
+      this.#add({
+        kind: 'agent',
+        atMs: this.#now(),
+        text: event.text,
+        interrupted: event.interrupted,
+        speechId: event.speechId,
+      });
+    });
+    session.on('function_executed', (event) => {
+      this.#add({
+        kind: 'tool',
+        atMs: this.#now(),
+        name: event.name,
+        arguments: event.arguments,
+        output: event.output,
+        isError: event.isError,
+      });
+    });
+    session.on('speech_created', (handle) => {
+      const label = this.#lastUserText ?? GREETING_LABEL;
+      this.#lastUserText = undefined;
+      this.#labels.set(handle.id, label);
+      this.#pendingLabels.push(label);
+    });
+    session.on('agent_state_changed', ({ newState }) => {
+      this.#agentState = newState;
+      this.#agentStateSince = this.#now();
+      if (newState === 'speaking') this.#agentSpeechStarts++;
+    });
+    session.on('metrics', (metrics) => this.#addTurn(metrics));
+    session.on('error', (event) => {
+      this.#add({ kind: 'error', atMs: this.#now(), source: event.source, message: event.error.message });
+    });
+  }
+
+  /** What the agent is doing now, and since when (ms on the log's clock). */
+  get agentState(): AgentState {
+    return this.#agentState;
+  }
+  get agentStateSinceMs(): number {
+    return this.#agentStateSince;
+  }
+  /** How many times the agent started speaking. */
+  get agentSpeechStarts(): number {
+    return this.#agentSpeechStarts;
+  }
+
+  get userLines(): string[] {
+    return this.entries.flatMap((e) => (e.kind === 'user' ? [e.text] : []));
+  }
+  get agentLines(): Array<{ text: string; interrupted: boolean }> {
+    return this.entries.flatMap((e) =>
+      e.kind === 'agent' ? [{ text: e.text, interrupted: e.interrupted }] : [],
+    );
+  }
+  get toolCalls(): Array<Extract<CallEntry, { kind: 'tool' }>> {
+    return this.entries.filter((e): e is Extract<CallEntry, { kind: 'tool' }> => e.kind === 'tool');
+  }
+  get errors(): Array<Extract<CallEntry, { kind: 'error' }>> {
+    return this.entries.filter((e): e is Extract<CallEntry, { kind: 'error' }> => e.kind === 'error');
+  }
+
+  #now(): number {
+    return performance.now() - this.#startedAt;
+  }
+
+  #addTurn(metrics: TurnMetrics): void {
+    let label = this.#labels.get(metrics.turnId);
+    if (label !== undefined) {
+      this.#labels.delete(metrics.turnId);
+      const index = this.#pendingLabels.indexOf(label);
+      if (index >= 0) this.#pendingLabels.splice(index, 1);
+    } else {
+      label = this.#pendingLabels.shift() ?? this.#lastUserText ?? GREETING_LABEL;
+    }
+    this.turns.push({ turn: this.turns.length + 1, label, metrics });
+  }
+
+  #add(entry: CallEntry): void {
+    this.entries.push(entry);
+    this.#print(formatEntry(entry));
+  }
+}
+
+/** One printed transcript line. */
+export function formatEntry(entry: CallEntry): string {
+  const at = `[${(entry.atMs / 1000).toFixed(1).padStart(5)}s]`;
+  switch (entry.kind) {
+    case 'user':
+      return `${at} user  › ${entry.text}`;
+    case 'agent':
+      return `${at} agent ‹ ${entry.text}${entry.interrupted ? '  [interrupted: the caller heard only this much]' : ''}`;
+    case 'tool':
+      return `${at} tool  · ${entry.name}(${entry.arguments}) → ${entry.output}${entry.isError ? ' (error)' : ''}`;
+    case 'error':
+      return `${at} error · ${entry.source}: ${entry.message}`;
+  }
+}
