@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { runAudioBench } from './audio.js';
 import { markdownReport, printSuite } from './report.js';
 import type { BenchSuite, SuiteResult } from './types.js';
+import { installWsRedirect } from './ws-redirect/register.js';
 
 /** Add new suites here. */
 export const SUITES: readonly BenchSuite[] = [
@@ -20,6 +21,17 @@ export const SUITES: readonly BenchSuite[] = [
     name: 'audio',
     description: '@x/audio resampler and G.711 vs libsamplerate-js, wave-resampler, alawmulaw',
     run: runAudioBench,
+  },
+  // The suites below load their clients lazily (dynamic import), after the `ws` redirect for
+  // LiveKit's plugin is registered (ws-redirect/register.ts): a static import would resolve `ws`
+  // before the hook exists.
+  {
+    name: 'tts',
+    description: '@x/tts XAITTS vs LiveKit xai.TTS: CPU per audio second, first frame, samples, prewarm',
+    run: async () => {
+      installWsRedirect();
+      return (await import('./tts.js')).runTTSBench();
+    },
   },
 ];
 

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Installed versions (read from bench/node_modules/<name>/package.json), for the results file. */
+export function packageVersions(names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    try {
+      const pkg = JSON.parse(readFileSync(`${BENCH_DIR}node_modules/${name}/package.json`, 'utf8')) as {
+        version?: string;
+      };
+      out[name] = pkg.version ?? 'unknown';
+    } catch {
+      out[name] = 'not installed';
+    }
+  }
+  return out;
+}
+
+export function versionNote(versions: Record<string, string>): string {
+  return `versions: ${Object.entries(versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ')}`;
+}
