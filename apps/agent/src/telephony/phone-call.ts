@@ -34,6 +34,7 @@ export class PhoneCall {
   #started = false;
   #pending: Int16Array[] = [];
   #closing: Promise<void> | undefined;
+  #log: CallLog | undefined;
   /** Marks the provider confirmed as played, in order. */
   readonly marksPlayed: string[] = [];
 
@@ -51,6 +52,11 @@ export class PhoneCall {
 
   get streamSid(): string | undefined {
     return this.#streamSid;
+  }
+
+  /** The call's transcripts and turn records (once the call started). */
+  get log(): CallLog | undefined {
+    return this.#log;
   }
 
   /** Ends the call: closes the session and stops the output. Idempotent. */
@@ -127,7 +133,7 @@ export class PhoneCall {
       telephony: true,
     });
     this.#session = session;
-    new CallLog(session, { print: (line) => this.#print(`[call ${streamSid}] ${line}`) });
+    this.#log = new CallLog(session, { print: (line) => this.#print(`[call ${streamSid}] ${line}`) });
     this.#print(`telephony: call ${streamSid} started (${this.#options.mode})`);
     try {
       await session.start(createAgent());

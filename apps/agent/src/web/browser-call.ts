@@ -39,6 +39,7 @@ export class BrowserCall {
   #started = false;
   #pending: Uint8Array[] = [];
   #closing: Promise<void> | undefined;
+  #log: CallLog | undefined;
 
   constructor(ws: WebSocket, options: BrowserCallOptions) {
     this.#ws = ws;
@@ -50,6 +51,11 @@ export class BrowserCall {
     });
     ws.on('close', () => void this.close());
     ws.on('error', () => void this.close());
+  }
+
+  /** The call's transcripts and turn records (once the call started). */
+  get log(): CallLog | undefined {
+    return this.#log;
   }
 
   close(): Promise<void> {
@@ -106,7 +112,7 @@ export class BrowserCall {
     this.#output = output;
     const session = createSession({ mode: this.#options.mode, backend: this.#options.backend, output });
     this.#session = session;
-    new CallLog(session, { print: (line) => this.#print(`[browser] ${line}`) });
+    this.#log = new CallLog(session, { print: (line) => this.#print(`[browser] ${line}`) });
     session.on('user_transcript', (e) =>
       this.#json({ type: 'user_transcript', text: e.text, final: e.final }),
     );

@@ -16,6 +16,8 @@ export interface AgentServerOptions {
   /** Pipeline of the telephony endpoint and of pages that do not pick one (default cascaded). */
   defaultMode?: PipelineMode;
   print?: (line: string) => void;
+  /** Called with every call as it connects (tests use it to read the call's log). */
+  onCall?: (call: BrowserCall | PhoneCall) => void;
 }
 
 export interface AgentServer {
@@ -74,6 +76,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
           : new PhoneCall(ws, { backend: options.backend, mode, print });
       calls.add(call);
       ws.on('close', () => calls.delete(call));
+      options.onCall?.(call);
     });
   });
 

@@ -1,0 +1,3 @@
+import { describeDemo } from '../test-support/demo-suite.js';
+
+describeDemo('cascaded');
