@@ -1,4 +1,12 @@
-import { type AudioFrame, EnergyVAD, frameDurationMs, isSupportedSampleRate, resampleFrame } from '@x/audio';
+import {
+  type AudioFrame,
+  dbfs,
+  EnergyVAD,
+  frameDurationMs,
+  isSupportedSampleRate,
+  resampleFrame,
+  VAD_DEFAULTS,
+} from '@x/audio';
 import type { ChatContext } from '../chat/chat-context.js';
 import { type APIError, ConfigurationError } from '../errors/errors.js';
 import type { LLM } from '../llm/llm.js';
@@ -36,6 +44,8 @@ export class CascadedPipeline implements SessionPipeline {
   #vadFailed = false;
   #sttFailed = false;
   #clockMs = 0;
+  /** Level above which a frame counts as speech for `minInterruptionSpeechMs`. */
+  readonly #thresholdDbfs: number;
   /** The metrics of the speech playing now. */
   #metrics: TurnMetricsCollector | undefined;
   #closed = false;
@@ -56,6 +66,7 @@ export class CascadedPipeline implements SessionPipeline {
           ? 'stt'
           : 'vad';
     if (this.#speechSource === 'vad') checkVadOptions(vad || {});
+    this.#thresholdDbfs = (vad ? vad.thresholdDbfs : undefined) ?? VAD_DEFAULTS.thresholdDbfs;
     this.#detector = new UserTurnDetector({
       endOfTurnDelayMs,
       minInterruptionSpeechMs,
@@ -102,8 +113,9 @@ export class CascadedPipeline implements SessionPipeline {
 
   pushAudio(frame: AudioFrame): void {
     if (this.#closed) return;
-    this.#clockMs += frameDurationMs(frame);
-    this.#detector.advance(this.#clockMs);
+    const ms = frameDurationMs(frame);
+    this.#clockMs += ms;
+    this.#detector.advance(this.#clockMs, dbfs(frame.data) >= this.#thresholdDbfs ? ms : 0);
     if (this.#speechSource === 'vad') this.#runVad(frame);
     if (this.#sttFailed) return;
     try {

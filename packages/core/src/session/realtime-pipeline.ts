@@ -20,8 +20,8 @@ import { TurnMetricsCollector } from './turn-metrics.js';
 /** A `generateReply()` waiting for the model's reply (and its tool follow-ups) to finish. */
 interface ReplyWaiter {
   resolve(result: SpeechResult): void;
-  /** Assistant text of the reply so far. */
-  text: string;
+  /** Final assistant text per item (a cut reply's text is replaced by what was heard). */
+  texts: Map<string, string>;
 }
 
 /**
@@ -119,10 +119,16 @@ export class RealtimePipeline implements SessionPipeline {
       return;
     }
     const result = new Promise<SpeechResult>((resolve) => {
-      this.#waiter = { resolve, text: '' };
+      this.#waiter = { resolve, texts: new Map() };
     });
     handle.start(() => {
-      if (!this.#modelCutItself) this.#model.interrupt();
+      if (this.#modelCutItself) {
+        // The model cuts its reply right after announcing the user's speech; let it report what
+        // was heard first.
+        queueMicrotask(() => this.#settle({ interrupted: true }));
+        return;
+      }
+      this.#model.interrupt();
       this.#settle({ interrupted: true });
     });
     this.#host.setAgentState('thinking');
@@ -179,7 +185,8 @@ export class RealtimePipeline implements SessionPipeline {
     const waiter = this.#waiter;
     if (!waiter) return;
     this.#waiter = undefined;
-    waiter.resolve({ interrupted: result.interrupted, text: waiter.text.trim() });
+    const text = [...waiter.texts.values()].filter((t) => t.trim() !== '').join(' ');
+    waiter.resolve({ interrupted: result.interrupted, text });
   }
 
   #newTurn(endOfSpeechAt: number | null): TurnMetricsCollector {
@@ -206,13 +213,14 @@ export class RealtimePipeline implements SessionPipeline {
       return;
     }
     const key = event.itemId ?? '';
-    this.#spokenChars.set(key, Math.max(this.#spokenChars.get(key) ?? 0, event.text.length));
-    // The model marks a reply cut by barge-in in its history before it reports the cut text.
+    const longest = this.#spokenChars.get(key) ?? 0;
+    this.#spokenChars.set(key, Math.max(longest, event.text.length));
+    // The model marks a reply cut by barge-in in its history before it reports the cut text (a
+    // reply cut before any word was heard has no history entry, but its text got shorter).
     const entry = this.#model.history.find((e) => e.type === 'message' && e.itemId === event.itemId);
-    const interrupted = event.final && entry?.type === 'message' && entry.interrupted;
-    if (event.final && this.#waiter && event.text.trim() !== '') {
-      this.#waiter.text = `${this.#waiter.text} ${event.text}`;
-    }
+    const interrupted =
+      event.final && (entry?.type === 'message' ? entry.interrupted : event.text.trim().length < longest);
+    if (event.final) this.#waiter?.texts.set(key, event.text.trim());
     host.emit('agent_transcript', {
       text: event.text,
       final: event.final,

@@ -36,7 +36,8 @@ export class UserTurnDetector {
   readonly #options: UserTurnDetectorOptions;
   #clockMs = 0;
   #speaking = false;
-  #speechStartMs = 0;
+  /** Loud audio since the current stretch of speech started. */
+  #voicedMs = 0;
   #sustained = false;
   #endOfSpeechAt: number | null = null;
   #interimPending = false;
@@ -56,16 +57,22 @@ export class UserTurnDetector {
     return this.#speaking;
   }
 
-  /** The user audio clock moved to `clockMs` (after a frame was pushed). */
-  advance(clockMs: number): void {
+  /**
+   * A frame was pushed: the audio clock moved to `clockMs`, and `voicedMs` of the frame were loud.
+   * Only loud audio counts towards `minInterruptionSpeechMs`: a detector reports the end of speech
+   * only after a stretch of silence, which must not make a short sound look long.
+   */
+  advance(clockMs: number, voicedMs: number): void {
     this.#clockMs = Math.max(this.#clockMs, clockMs);
+    if (this.#speaking) this.#voicedMs += voicedMs;
     this.#checkSustained();
   }
 
   speechStarted(atMs: number): void {
     if (this.#closed || this.#speaking) return;
     this.#speaking = true;
-    this.#speechStartMs = Math.min(atMs, this.#clockMs);
+    // Detectors report speech once it has lasted a while: that stretch, up to now, was speech.
+    this.#voicedMs = Math.max(0, this.#clockMs - atMs);
     this.#sustained = false;
     this.#cancelCommit();
     this.#options.callbacks.userState(true);
@@ -118,7 +125,7 @@ export class UserTurnDetector {
 
   #checkSustained(): void {
     if (!this.#speaking || this.#sustained) return;
-    if (this.#clockMs - this.#speechStartMs < this.#options.minInterruptionSpeechMs) return;
+    if (this.#voicedMs < this.#options.minInterruptionSpeechMs) return;
     this.#sustained = true;
     this.#options.callbacks.sustainedSpeech();
   }
