@@ -227,7 +227,6 @@ const cells: Cell[] = [
   {
     fault: '5 s stall before any output, timeoutMs 1500',
     outcome: 'recovers (the stalled attempt times out and is retried)',
-    concurrent: true,
     run: async (s) => {
       s.sim.injectFault('chat', { kind: 'stall', ms: 5000, afterMessages: 0 });
       const c = client(s, { connectOptions: { timeoutMs: 1500 } });
@@ -241,7 +240,6 @@ const cells: Cell[] = [
   {
     fault: '5 s stall mid-stream, timeoutMs 1500',
     outcome: 'one APITimeoutError (not retried once output began); usable afterwards',
-    concurrent: true,
     run: async (s) => {
       s.sim.injectFault('chat', { kind: 'stall', ms: 5000, afterMessages: 3 });
       const c = client(s, { connectOptions: { timeoutMs: 1500 } });
@@ -259,7 +257,6 @@ const cells: Cell[] = [
   {
     fault: '5 s stall mid-stream, timeoutMs 8000',
     outcome: 'recovers (rides the stall out)',
-    concurrent: true,
     run: async (s) => {
       s.sim.injectFault('chat', { kind: 'stall', ms: 5000, afterMessages: 3 });
       const c = client(s, { connectOptions: { timeoutMs: 8000 } });

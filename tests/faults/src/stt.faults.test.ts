@@ -235,7 +235,6 @@ const cells: Cell[] = [
   {
     fault: '5 s stall before transcript.created, connect timeoutMs 1500',
     outcome: 'recovers: the stalled attempt times out (typed, reported) and is retried; no audio lost',
-    concurrent: true,
     run: async (s) => {
       s.sim.injectFault('stt', { kind: 'stall', ms: 5000, afterMessages: 0 });
       const c = client(s, { connectOptions: { timeoutMs: 1500 } });
@@ -249,7 +248,6 @@ const cells: Cell[] = [
   {
     fault: '5 s stall mid-utterance, flushTimeoutMs 1500',
     outcome: 'flush() rejects with one APITimeoutError; the late final still arrives and the STT is usable',
-    concurrent: true,
     run: async (s) => {
       // transcript.created, one interim, then nothing for 5 s.
       s.sim.injectFault('stt', { kind: 'stall', ms: 5000, afterMessages: 2 });
@@ -294,7 +292,6 @@ const cells: Cell[] = [
   {
     fault: '5 s stall mid-utterance, flushTimeoutMs 8000',
     outcome: 'recovers (rides the stall out)',
-    concurrent: true,
     run: async (s) => {
       s.sim.injectFault('stt', { kind: 'stall', ms: 5000, afterMessages: 2 });
       const c = client(s, { flushTimeoutMs: 8000 });

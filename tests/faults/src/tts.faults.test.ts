@@ -209,7 +209,6 @@ const cells: Cell[] = [
   {
     fault: '5 s stall before any audio, responseTimeoutMs 1500',
     outcome: 'one APITimeoutError; the next call is clean',
-    concurrent: true,
     run: async (s) => {
       s.sim.injectFault('tts', { kind: 'stall', ms: 5000, afterMessages: 0 });
       const c = client(s, { responseTimeoutMs: 1500 });
@@ -224,7 +223,6 @@ const cells: Cell[] = [
   {
     fault: '5 s stall mid-utterance, responseTimeoutMs 1500',
     outcome: 'one APITimeoutError; the next call is clean (no stale audio)',
-    concurrent: true,
     run: async (s) => {
       s.sim.injectFault('tts', { kind: 'stall', ms: 5000, afterMessages: 2 });
       const c = client(s, { responseTimeoutMs: 1500 });
@@ -238,7 +236,6 @@ const cells: Cell[] = [
   {
     fault: '5 s stall mid-utterance, responseTimeoutMs 8000',
     outcome: 'recovers (rides the stall out)',
-    concurrent: true,
     run: async (s) => {
       s.sim.injectFault('tts', { kind: 'stall', ms: 5000, afterMessages: 2 });
       const c = client(s, { responseTimeoutMs: 8000 });

@@ -8,8 +8,11 @@ export interface Cell {
   fault: string;
   /** What the client must do: recover, or end in one typed error (which one). */
   outcome: string;
-  /** Runs alongside the other concurrent cells of the file (the 5 s stalls). */
-  concurrent?: boolean;
+  /**
+   * Cells run concurrently (each has its own simulator, so they cannot disturb each other; the
+   * 5 s stalls then overlap). `sequential` runs this one alone.
+   */
+  sequential?: boolean;
   /**
    * `fails`: a client bug or missing behaviour, reported, with the assertion kept as strict as
    * for a passing cell (vitest's `it.fails`: the cell turns red once the client is fixed).
@@ -42,12 +45,13 @@ export function defineMatrix(
     const timeout = cell.timeoutMs ?? 20_000;
     if (cell.status === 'todo') {
       it.todo(`${name} [TODO: ${cell.bug ?? 'not implemented'}]`);
-    } else if (cell.status === 'fails') {
-      it.fails(`${name} [KNOWN BUG: ${cell.bug ?? 'see report'}]`, () => run(cell), timeout);
-    } else if (cell.concurrent) {
-      it.concurrent(name, () => run(cell), timeout);
     } else {
-      it(name, () => run(cell), timeout);
+      const test = cell.sequential ? it : it.concurrent;
+      if (cell.status === 'fails') {
+        test.fails(`${name} [KNOWN BUG: ${cell.bug ?? 'see the README'}]`, () => run(cell), timeout);
+      } else {
+        test(name, () => run(cell), timeout);
+      }
     }
   }
 }
