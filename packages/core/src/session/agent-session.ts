@@ -66,6 +66,8 @@ export class AgentSession extends TypedEventEmitter<AgentSessionEvents> {
   #started = false;
   #closing: Promise<void> | undefined;
   #input: AsyncIterator<AudioFrame> | undefined;
+  /** Errors already emitted: a component's own `error` event and a failed turn report the same one. */
+  readonly #reported = new WeakSet<Error>();
 
   constructor(options: AgentSessionOptions) {
     super();
@@ -280,8 +282,10 @@ export class AgentSession extends TypedEventEmitter<AgentSessionEvents> {
   }
 
   #reportError(source: SessionErrorSource, error: unknown, recoverable = true): void {
-    if (this.listenerCount('error') === 0) return;
     const err = error instanceof Error ? error : new Error(String(error));
+    if (this.#reported.has(err)) return;
+    this.#reported.add(err);
+    if (this.listenerCount('error') === 0) return;
     this.emit('error', { error: err, source, recoverable });
   }
 

@@ -1,9 +1,9 @@
 import type { AudioOutput, PlayoutResult } from '../audio-io/audio-output.js';
 import type { ChatContext } from '../chat/chat-context.js';
-import { isAPIError } from '../errors/errors.js';
 import type { LLM } from '../llm/llm.js';
 import type { TTS } from '../tts/tts.js';
-import { FLUSH, type FlushMarker, type SynthesisResult } from '../tts/types.js';
+import { FLUSH, type FlushMarker } from '../tts/types.js';
+import type { SessionErrorSource } from './events.js';
 import type { SessionHost } from './host.js';
 import { heardSentences, joinHeard, type SpokenSentence } from './interruption.js';
 import { SentenceSplitter } from './sentence-splitter.js';
@@ -49,6 +49,8 @@ export class SpokenReply {
   #round = 0;
   #interrupted = false;
   #playedAtInterruptMs = 0;
+  /** Stops generation when the TTS fails (the handle's signal covers interruptions). */
+  readonly #stop = new AbortController();
 
   constructor(handle: SpeechHandle, deps: SpokenReplyDeps) {
     this.#handle = handle;
@@ -67,11 +69,15 @@ export class SpokenReply {
     const request = handle.request;
     if (request.kind === 'reply') host.setAgentState('thinking');
 
-    const synthesis = tts.synthesize(this.#channel, { output: this.#output }).then(
-      (result): { result: SynthesisResult } => ({ result }),
-      (error: unknown): { error: unknown } => ({ error }),
-    );
-    let failure: unknown;
+    let failure: { error: unknown; source: SessionErrorSource } | undefined;
+    const fail = (error: unknown, source: SessionErrorSource) => {
+      if (this.#interrupted || failure) return;
+      failure = { error, source };
+      this.#stop.abort(error); // e.g. the TTS failed: stop the LLM too
+    };
+    const synthesis = tts
+      .synthesize(this.#channel, { output: this.#output })
+      .catch((error: unknown) => fail(error, 'tts'));
     try {
       if (request.kind === 'say') {
         this.#roundTexts[0] = request.text;
@@ -81,15 +87,12 @@ export class SpokenReply {
       }
       this.#speak(this.#splitter.flush());
     } catch (error) {
-      if (!this.#interrupted) failure = error;
+      if (!this.#stop.signal.aborted) fail(error, request.kind === 'say' ? 'tts' : 'llm');
     }
     this.#channel.end();
-    const synthesized = await synthesis;
-    if ('error' in synthesized && !this.#interrupted) failure ??= synthesized.error;
-    if (failure !== undefined) {
-      // Components report their own APIErrors through their `error` events.
-      if (!isAPIError(failure)) host.reportError(request.kind === 'say' ? 'tts' : 'session', failure);
-    }
+    await synthesis;
+    // Reported once even if the component already emitted it (the session drops repeats).
+    if (failure) host.reportError(failure.source, failure.error);
     if (!this.#interrupted) {
       const playout = await this.#playOut();
       if (playout.interrupted && !this.#interrupted) {
@@ -97,7 +100,7 @@ export class SpokenReply {
         this.#playedAtInterruptMs = playout.playedMs;
       }
     }
-    return this.#finish(failure);
+    return this.#finish(failure?.error);
   }
 
   /** The LLM reply with its tool loop. */
@@ -110,7 +113,7 @@ export class SpokenReply {
       chatContext: history,
       ...(instructions !== undefined ? { instructions } : {}),
       maxToolRounds: host.options.maxToolRounds,
-      signal: this.#handle.signal,
+      signal: AbortSignal.any([this.#handle.signal, this.#stop.signal]),
       onText: (delta) => {
         this.#roundTexts[this.#round] += delta;
         this.#speak(this.#splitter.push(delta));
@@ -150,6 +153,7 @@ export class SpokenReply {
     this.#output.interrupt();
     this.#deps.tts.interrupt();
     this.#channel.close();
+    this.#stop.abort(this.#handle.signal.reason);
   }
 
   /** Lets the output play the speech out, bounded by its remaining audio plus a grace period. */
