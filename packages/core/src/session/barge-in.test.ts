@@ -8,6 +8,7 @@ import { FakeLLM } from '../testing/llm/fake-llm.js';
 import { FakeSTT } from '../testing/stt/fake-stt.js';
 import { FakeTTS } from '../testing/tts/fake-tts.js';
 import { AgentSession } from './agent-session.js';
+import type { SpeechHandle } from './speech-handle.js';
 import type { AgentSessionOptions } from './options.js';
 import { recordEvents, silenceFrames, speechFrames, until } from './test-helpers.js';
 
@@ -25,9 +26,9 @@ const REPLY = [
 ];
 
 /** `slow`: the LLM writes for ~500 ms and the TTS delivers sentence 2 over ~285 ms. */
-function setup(options: Partial<AgentSessionOptions> = {}, slow = false) {
+function setup(options: Partial<AgentSessionOptions> = {}, slow = false, transcripts: string[] = []) {
   const clock = new ManualClock();
-  const stt = new FakeSTT();
+  const stt = new FakeSTT({ transcripts });
   const llm = new FakeLLM({ responses: [{ text: REPLY, chunkDelayMs: slow ? 100 : 0 }, { text: 'Okay.' }] });
   const tts = new FakeTTS({ chunkIntervalMs: slow ? 15 : 2 });
   const output = new MemoryAudioOutput({ realtime: clock });
@@ -101,6 +102,39 @@ describe('AgentSession barge-in', () => {
     const turn = events.find((e) => e.event === 'metrics')?.args[0] as TurnMetrics;
     expect(turn.interrupted).toBe(true);
     expect(session.userState).toBe('speaking');
+    await session.close();
+  });
+
+  it('answers what the user said when cutting in', async () => {
+    const { clock, output, session, tts } = setup({}, false, ['Wait, what about tomorrow']);
+    await session.start(new Agent({ instructions: 'x' }));
+    const first = session.generateReply({ userInput: 'Weather today?' });
+    await until(() => output.receivedMs >= 60, 'agent audio');
+    clock.advance(60);
+    // (Wrapped: a handle is thenable, so resolving a promise with it would wait for the speech.)
+    const created = new Promise<{ handle: SpeechHandle }>((resolve) =>
+      session.on('speech_created', (handle) => resolve({ handle })),
+    );
+    expect(speakUntilStopped(session, output, 20)).toBe(5);
+    for (const frame of silenceFrames(600)) session.pushAudio(frame);
+    const { handle: second } = await created;
+    expect(second.request).toMatchObject({ userTurn: { text: 'Wait, what about tomorrow' } });
+    await until(() => {
+      clock.advance(50);
+      return second.status === 'done';
+    }, 'the second reply to play out');
+    expect((await first).text).toBe('Hello there.');
+    expect(tts.utterances.at(-1)).toBe('Okay.');
+    expect(
+      session.chatContext.items.map((i) =>
+        i.type === 'message' ? [i.role, messageText(i), i.interrupted] : [],
+      ),
+    ).toEqual([
+      ['user', 'Weather today?', false],
+      ['assistant', 'Hello there.', true],
+      ['user', 'Wait, what about tomorrow', false],
+      ['assistant', 'Okay.', false],
+    ]);
     await session.close();
   });
 
