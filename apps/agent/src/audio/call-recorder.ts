@@ -44,6 +44,14 @@ export class CallRecorder extends MemoryAudioOutput {
     return this.#clock.now() - this.#t0;
   }
 
+  /** When the first utterance starting at or after `at` (the clock's time) started, or null. */
+  firstStartAfter(at: number): number | null {
+    for (const start of this.#starts) {
+      if (start !== undefined && start + this.#t0 >= at) return start + this.#t0;
+    }
+    return null;
+  }
+
   /** Every utterance so far (the one playing counts what has played until now). */
   get recordedSegments(): RecordedSegment[] {
     void this.playedMs; // brings the playhead of a segment in progress up to date

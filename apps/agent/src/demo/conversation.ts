@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { AgentSession } from '@x/core';
 import { synthesizeVoice } from '@x/simulator';
 import { createAgent } from '../agent-definition.js';
 import { CallRecorder } from '../audio/call-recorder.js';
@@ -67,6 +66,9 @@ export async function runConversation(options: ConversationOptions): Promise<Con
     onFrame: (frame) => session.pushAudio(frame),
   });
 
+  /** When the caller finished each spoken line (performance.now()). */
+  const spokenLines: Array<{ text: string; endedAt: number }> = [];
+
   try {
     await session.start(createAgent());
     if (callerInput === 'voice') mic.start();
@@ -102,6 +104,7 @@ export async function runConversation(options: ConversationOptions): Promise<Con
       if (callerInput === 'voice') {
         const audio = options.callerAudio ?? synthesizeVoice(step.text, CALLER_SAMPLE_RATE);
         await mic.speak(audio);
+        spokenLines.push({ text: step.text, endedAt: performance.now() });
         since = nowMs();
       } else {
         if (step.kind === 'barge_in') session.interrupt();
@@ -119,6 +122,15 @@ export async function runConversation(options: ConversationOptions): Promise<Con
     await recorder.close();
   }
 
+  /** Caller's last sample → agent's first sample, for the turn answering the line `label`. */
+  function callerWaited(label: string): number | null {
+    const index = spokenLines.findIndex((line) => line.text === label);
+    if (index < 0) return null;
+    const [line] = spokenLines.splice(index, 1);
+    const start = recorder.firstStartAfter(line!.endedAt);
+    return start === null ? null : start - line!.endedAt;
+  }
+
   const wavPath = join(options.outDir, `agent-${options.mode}.wav`);
   const wavDurationMs = await recorder.writeWav(wavPath);
   return {
@@ -130,9 +142,7 @@ export async function runConversation(options: ConversationOptions): Promise<Con
     agentLines: log.agentLines,
     toolCalls: log.toolCalls.length,
     interruptions: log.agentLines.filter((line) => line.interrupted).length,
-    turns: log.turns,
+    turns: log.turns.map((row) => ({ ...row, callerWaitedMs: callerWaited(row.label) })),
     durationMs: performance.now() - startedAt,
   };
 }
-
-export type { AgentSession };

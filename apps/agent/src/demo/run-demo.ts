@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { decodeWav, downmixToMono, resampleFrame } from '@x/audio';
 import { type Backend, openBackend } from '../backend.js';
 import type { AppOptions } from '../cli/options.js';
-import { formatLatencyTable } from '../report/latency-table.js';
+import { formatLatencyTable, LATENCY_LEGEND } from '../report/latency-table.js';
 import type { PipelineMode } from '../session-factory.js';
 import { CALLER_SAMPLE_RATE, type ConversationResult, runConversation } from './conversation.js';
 
@@ -63,6 +63,7 @@ export async function runDemo(options: DemoOptions): Promise<ConversationResult[
       results.push(result);
       print('');
       for (const line of formatLatencyTable(result.turns)) print(`  ${line}`);
+      print(`  (${LATENCY_LEGEND})`);
       print('');
       print(
         `  ${result.userLines.length} caller turns, ${result.agentLines.length} agent turns, ` +

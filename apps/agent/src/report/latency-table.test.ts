@@ -38,16 +38,17 @@ describe('latency table', () => {
           endOfSpeechToFirstAudioMs: 642,
           interrupted: true,
         }),
+        callerWaitedMs: 1150.4,
       },
     ]);
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(
-      /^turn\s+answering\s+STT latency\s+LLM TTFT\s+TTS TTFB\s+end of speech → first audio\s+interrupted$/,
+      /^turn\s+answering\s+STT latency\s+LLM TTFT\s+TTS TTFB\s+end of speech → first audio\s+caller waited\s+interrupted$/,
     );
     expect(lines[1]).toMatch(/^─+ +─+/);
-    expect(lines[2]).toMatch(/^ +1 +\(call start\) +— +8 ms +21 ms +— +no$/);
+    expect(lines[2]).toMatch(/^ +1 +\(call start\) +— +8 ms +21 ms +— +— +no$/);
     expect(lines[3]).toContain('Tell me a long story about the Ei…');
-    expect(lines[3]).toMatch(/310 ms +5 ms +12 ms +642 ms +yes$/);
+    expect(lines[3]).toMatch(/310 ms +5 ms +12 ms +642 ms +1150 ms +yes$/);
     // Columns line up: every line has the "interrupted" column at the same place.
     const column = lines[0]!.indexOf('interrupted');
     expect(lines[2]!.indexOf('no')).toBe(column);

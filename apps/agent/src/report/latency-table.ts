@@ -7,6 +7,11 @@ export interface LatencyRow {
   /** What the agent was answering (the user's line, or a label such as "greeting"). */
   label: string;
   metrics: TurnMetrics;
+  /**
+   * Measured outside the session: from the caller's last sample of speech to the agent's first
+   * sample at the output (null when the turn did not answer a spoken line).
+   */
+  callerWaitedMs?: number | null;
 }
 
 const COLUMNS = [
@@ -16,6 +21,7 @@ const COLUMNS = [
   { title: 'LLM TTFT', align: 'right' },
   { title: 'TTS TTFB', align: 'right' },
   { title: 'end of speech → first audio', align: 'right' },
+  { title: 'caller waited', align: 'right' },
   { title: 'interrupted', align: 'left' },
 ] as const;
 
@@ -30,6 +36,11 @@ function shorten(text: string): string {
   return text.length <= MAX_LABEL ? text : `${text.slice(0, MAX_LABEL - 1)}…`;
 }
 
+/** What the columns mean, printed under the table. */
+export const LATENCY_LEGEND =
+  'end of speech → first audio: as the session measures it; caller waited: from the last sample the ' +
+  "caller spoke to the agent's first sample at the output, measured outside the session.";
+
 /** The per-turn latency table as lines of text (a header, a rule, one line per turn). */
 export function formatLatencyTable(rows: readonly LatencyRow[]): string[] {
   const cells = rows.map((row) => [
@@ -39,6 +50,7 @@ export function formatLatencyTable(rows: readonly LatencyRow[]): string[] {
     formatMs(row.metrics.llmTtftMs),
     formatMs(row.metrics.ttsTtfbMs),
     formatMs(row.metrics.endOfSpeechToFirstAudioMs),
+    formatMs(row.callerWaitedMs),
     row.metrics.interrupted ? 'yes' : 'no',
   ]);
   const widths = COLUMNS.map((column, i) =>

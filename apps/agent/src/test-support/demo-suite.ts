@@ -109,6 +109,8 @@ export function describeDemo(mode: PipelineMode): void {
         expect(turn.metrics.mode).toBe(mode);
         expect(turn.metrics.endOfSpeechToFirstAudioMs).toBeGreaterThan(0);
         expect(turn.metrics.endOfSpeechToFirstAudioMs).toBeLessThan(5000);
+        expect(turn.callerWaitedMs).toBeGreaterThan(0);
+        expect(turn.callerWaitedMs).toBeLessThan(5000);
         if (mode === 'cascaded') {
           expect(turn.metrics.sttLatencyMs).toBeGreaterThan(0);
           expect(turn.metrics.llmTtftMs).toBeGreaterThan(0);

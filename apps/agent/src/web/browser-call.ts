@@ -123,7 +123,7 @@ export class BrowserCall {
     session.on('function_executed', (e) =>
       this.#json({ type: 'tool', name: e.name, arguments: e.arguments, output: e.output }),
     );
-    session.on('metrics', (m) => this.#json({ type: 'metrics', ...m }));
+    session.on('metrics', (metrics) => this.#json({ type: 'metrics', metrics }));
     try {
       await session.start(createAgent());
     } catch (error) {

@@ -19,6 +19,13 @@ interface PageTranscript {
   interrupted: boolean;
 }
 
+/** What the page exposes for tests (read inside `page.evaluate`, where `globalThis` is `window`). */
+interface PageGlobals {
+  __transcripts: PageTranscript[];
+  __agentAudioFrames: number;
+  __agentAudioMs: number;
+}
+
 /**
  * The web page in real headless Chromium: its microphone is Chromium's fake capture device fed
  * from a WAV of the caller saying QUESTION in the simulator's voice (the file loops, so it holds
@@ -72,16 +79,14 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('web page in headless 
       await page.goto(`${server.url}/?raw=1&mode=${mode}`);
       await page.click('#start');
       await page.waitForFunction(
-        () =>
-          (window as unknown as { __transcripts: PageTranscript[] }).__transcripts.some(
-            (t) => t.role === 'agent',
-          ) && (window as unknown as { __agentAudioFrames: number }).__agentAudioFrames > 0,
+        () => {
+          const globals = globalThis as unknown as PageGlobals;
+          return globals.__transcripts.some((t) => t.role === 'agent') && globals.__agentAudioFrames > 0;
+        },
         undefined,
         { timeout: 15_000, polling: 100 },
       );
-      const transcripts = await page.evaluate(
-        () => (window as unknown as { __transcripts: PageTranscript[] }).__transcripts,
-      );
+      const transcripts = await page.evaluate(() => (globalThis as unknown as PageGlobals).__transcripts);
       return { page, transcripts };
     } catch (error) {
       const status = await page.textContent('#status').catch(() => '?');
@@ -101,12 +106,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('web page in headless 
         expect(await page.textContent('#log p.user[data-final="true"]')).toBe(QUESTION);
         expect(await page.textContent('#log p.agent[data-final="true"]')).toBe(agent.text);
         expect(await page.textContent('#status')).toContain(`connected (${mode}, simulator)`);
-        const frames = await page.evaluate(
-          () => (window as unknown as { __agentAudioFrames: number }).__agentAudioFrames,
-        );
-        const ms = await page.evaluate(
-          () => (window as unknown as { __agentAudioMs: number }).__agentAudioMs,
-        );
+        const { frames, ms } = await page.evaluate(() => {
+          const globals = globalThis as unknown as PageGlobals;
+          return { frames: globals.__agentAudioFrames, ms: globals.__agentAudioMs };
+        });
         expect(frames).toBeGreaterThan(10);
         expect(ms).toBeGreaterThan(1000);
         expect(Number(await page.textContent('#audio-frames'))).toBeGreaterThan(0);
