@@ -3,8 +3,9 @@ import { ManualClock } from '../audio-io/clock.js';
 import { MemoryAudioOutput } from '../audio-io/memory-output.js';
 import { Agent } from '../chat/agent.js';
 import { messageText } from '../chat/chat-context.js';
+import { functionTool } from '../chat/function-tool.js';
 import type { LLMMetrics, TurnMetrics } from '../metrics/types.js';
-import { FakeLLM } from '../testing/llm/fake-llm.js';
+import { FakeLLM, type FakeLLMResponse } from '../testing/llm/fake-llm.js';
 import { FakeSTT } from '../testing/stt/fake-stt.js';
 import { FakeTTS } from '../testing/tts/fake-tts.js';
 import { AgentSession } from './agent-session.js';
@@ -25,11 +26,21 @@ const REPLY = [
   'here.',
 ];
 
-/** `slow`: the LLM writes for ~500 ms and the TTS delivers sentence 2 over ~285 ms. */
-function setup(options: Partial<AgentSessionOptions> = {}, slow = false, transcripts: string[] = []) {
+interface Setup {
+  session?: Partial<AgentSessionOptions>;
+  /** The LLM writes for ~500 ms and the TTS delivers sentence 2 over ~285 ms. */
+  slow?: boolean;
+  /** What the user says (FakeSTT script). */
+  transcripts?: string[];
+  responses?: FakeLLMResponse[];
+}
+
+function setup({ session: options = {}, slow = false, transcripts = [], responses }: Setup = {}) {
   const clock = new ManualClock();
   const stt = new FakeSTT({ transcripts });
-  const llm = new FakeLLM({ responses: [{ text: REPLY, chunkDelayMs: slow ? 100 : 0 }, { text: 'Okay.' }] });
+  const llm = new FakeLLM({
+    responses: responses ?? [{ text: REPLY, chunkDelayMs: slow ? 100 : 0 }, { text: 'Okay.' }],
+  });
   const tts = new FakeTTS({ chunkIntervalMs: slow ? 15 : 2 });
   const output = new MemoryAudioOutput({ realtime: clock });
   const session = new AgentSession({
@@ -57,7 +68,7 @@ function speakUntilStopped(session: AgentSession, output: MemoryAudioOutput, fra
 
 describe('AgentSession barge-in', () => {
   it('stops playout within one frame, cancels LLM and TTS, and keeps only what was heard', async () => {
-    const { clock, llm, tts, output, session, events } = setup({}, true);
+    const { clock, llm, tts, output, session, events } = setup({ slow: true });
     await session.start(new Agent({ instructions: 'x' }));
     const handle = session.generateReply({ userInput: 'Tell me something' });
     // Sentence 1 has fully arrived, sentence 2 is still arriving, the LLM is still writing.
@@ -106,7 +117,7 @@ describe('AgentSession barge-in', () => {
   });
 
   it('answers what the user said when cutting in', async () => {
-    const { clock, output, session, tts } = setup({}, false, ['Wait, what about tomorrow']);
+    const { clock, output, session, tts } = setup({ transcripts: ['Wait, what about tomorrow'] });
     await session.start(new Agent({ instructions: 'x' }));
     const first = session.generateReply({ userInput: 'Weather today?' });
     await until(() => output.receivedMs >= 60, 'agent audio');
@@ -138,6 +149,52 @@ describe('AgentSession barge-in', () => {
     await session.close();
   });
 
+  it('cut off while a tool runs: the tool is abandoned, its call answered, the history cut', async () => {
+    const { clock, output, session, events } = setup({
+      responses: [{ text: 'Let me look that up for you.', toolCalls: [{ name: 'lookup', arguments: {} }] }],
+    });
+    let release!: () => void;
+    const toolCanFinish = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let toolSignal: AbortSignal | undefined;
+    const lookup = functionTool({
+      name: 'lookup',
+      description: 'A slow lookup that ignores cancellation.',
+      parameters: { type: 'object', properties: {}, additionalProperties: false },
+      execute: async (_args, { signal }) => {
+        toolSignal = signal;
+        await toolCanFinish;
+        return 'found';
+      },
+    });
+    await session.start(new Agent({ instructions: 'x', tools: [lookup] }));
+    const handle = session.generateReply({ userInput: 'Find it' });
+    // 'Let me look that up for you.' is 28 characters: 140 ms of audio.
+    await until(() => output.receivedMs >= 140 && toolSignal !== undefined, 'the first round');
+    clock.advance(50);
+    expect(speakUntilStopped(session, output, 10)).toBe(5);
+    const result = await handle; // does not wait for the tool
+    expect(result).toEqual({ interrupted: true, text: 'Let me' });
+    expect(toolSignal?.aborted).toBe(true);
+    const items = session.chatContext.items.map((item) =>
+      item.type === 'message'
+        ? [item.role, messageText(item), item.interrupted]
+        : item.type === 'function_call'
+          ? ['call', item.name]
+          : ['output', JSON.parse(item.output).error ? 'error' : item.output, item.isError],
+    );
+    expect(items).toEqual([
+      ['user', 'Find it', false],
+      ['assistant', 'Let me', true],
+      ['call', 'lookup'],
+      ['output', 'error', true],
+    ]);
+    expect(events.filter((e) => e.event === 'function_executed')).toHaveLength(0);
+    release();
+    await session.close();
+  });
+
   it('does not interrupt for speech shorter than minInterruptionSpeechMs', async () => {
     const { clock, output, session, events } = setup();
     await session.start(new Agent({ instructions: 'x' }));
@@ -164,7 +221,7 @@ describe('AgentSession barge-in', () => {
   });
 
   it('with allowInterruptions=false the agent talks over the user; interrupt() still stops it', async () => {
-    const { clock, output, session, llm } = setup({ allowInterruptions: false }, true);
+    const { clock, output, session, llm } = setup({ session: { allowInterruptions: false }, slow: true });
     await session.start(new Agent({ instructions: 'x' }));
     const handle = session.generateReply();
     await until(() => output.receivedMs >= 60, 'agent audio');

@@ -193,8 +193,9 @@ export class SpokenReply {
     const heard = interrupted
       ? heardSentences(spoken, this.#playedAtInterruptMs)
       : this.#sentences.map((s) => s.text);
-    const heardInRound = (round: number) =>
-      joinHeard(heard.filter((_, i) => this.#sentences[i]?.round === round));
+    const inRound = (texts: readonly string[], round: number) =>
+      joinHeard(texts.filter((_, i) => this.#sentences[i]?.round === round));
+    const spokenText = this.#sentences.map((s) => s.text);
 
     const request = handle.request;
     if (history && (request.kind === 'reply' || request.addToChatContext)) {
@@ -202,19 +203,21 @@ export class SpokenReply {
         // Rounds that called tools already added their text: cut it to what was heard.
         this.#roundMessageIds.forEach((messageId, round) => {
           if (messageId === null) return;
-          const text = heardInRound(round);
-          if (text === this.#roundTexts[round]?.trim()) return;
+          const text = inRound(heard, round);
+          if (text === inRound(spokenText, round)) return;
           if (text === '') history.removeItem(messageId);
           else history.markInterrupted(messageId, text);
         });
       }
-      // The last round's text (or the said text) is added here, cut to what was heard.
+      // The last round's text (or the said text) is added here: as written when all of it was
+      // spoken, otherwise what was spoken (a failure) or heard (an interruption).
       const last = this.#round;
-      const text = interrupted ? heardInRound(last) : (this.#roundTexts[last] ?? '').trim();
+      const text =
+        interrupted || failure !== undefined ? inRound(heard, last) : (this.#roundTexts[last] ?? '').trim();
       if (text !== '') history.addMessage({ role: 'assistant', content: text, interrupted });
     }
 
-    const fullText = interrupted ? joinHeard(heard) : this.#sentences.map((s) => s.text).join(' ');
+    const fullText = joinHeard(heard);
     host.emit('agent_transcript', { text: fullText, final: true, interrupted, speechId: handle.id });
     metrics.interrupted = interrupted;
     host.emit('metrics', metrics.build());
