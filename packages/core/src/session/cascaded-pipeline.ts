@@ -121,9 +121,9 @@ export class CascadedPipeline implements SessionPipeline {
     try {
       this.#stt.pushAudio(frame);
     } catch (error) {
-      // The STT stopped for good (it reported why through its `error` event).
+      // The STT stopped for good (its `error` event already reported why; repeats are dropped).
       this.#sttFailed = true;
-      if (this.#stt.listenerCount('error') === 0) this.#host.reportError('stt', error, false);
+      this.#host.reportError('stt', error, false);
     }
   }
 

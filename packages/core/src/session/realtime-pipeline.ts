@@ -92,7 +92,11 @@ export class RealtimePipeline implements SessionPipeline {
       host.emit('function_executed', { ...event });
     });
     m.on('metrics', (metrics: RealtimeMetrics) => this.#onModelMetrics(metrics));
-    m.on('error', (error: APIError) => host.reportError('realtime', error, error.retryable));
+    m.on('error', (error: APIError) => {
+      host.reportError('realtime', error, error.retryable);
+      // The model gave up (e.g. reconnecting failed): a reply being waited for will not come.
+      if (model.connectionState === 'closed') this.#settle({ interrupted: false, error });
+    });
     const tts = host.options.tts;
     if (tts) {
       const t = this.#listeners.bind<TTSEvents>(tts);
@@ -131,12 +135,16 @@ export class RealtimePipeline implements SessionPipeline {
       this.#model.interrupt();
       this.#settle({ interrupted: true });
     });
-    this.#host.setAgentState('thinking');
-    this.#beginTurn();
-    if (request.userInput !== undefined && request.userInput.trim() !== '') {
-      this.#model.sendText(request.userInput);
+    if (this.#model.connectionState === 'closed') {
+      this.#settle({ interrupted: false, error: new Error('the realtime model is closed') });
     } else {
-      this.#model.createResponse();
+      this.#host.setAgentState('thinking');
+      this.#beginTurn();
+      if (request.userInput !== undefined && request.userInput.trim() !== '') {
+        this.#model.sendText(request.userInput);
+      } else {
+        this.#model.createResponse();
+      }
     }
     handle.finish(await result);
   }
@@ -181,12 +189,12 @@ export class RealtimePipeline implements SessionPipeline {
     }
   }
 
-  #settle(result: { interrupted: boolean }): void {
+  #settle(result: { interrupted: boolean; error?: Error }): void {
     const waiter = this.#waiter;
     if (!waiter) return;
     this.#waiter = undefined;
     const text = [...waiter.texts.values()].filter((t) => t.trim() !== '').join(' ');
-    waiter.resolve({ interrupted: result.interrupted, text });
+    waiter.resolve({ ...result, text });
   }
 
   #newTurn(endOfSpeechAt: number | null): TurnMetricsCollector {

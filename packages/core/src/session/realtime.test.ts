@@ -207,6 +207,16 @@ describe('AgentSession (realtime)', () => {
     await bare.session.close();
   });
 
+  it('a reply asked of a closed model ends with an error instead of waiting', async () => {
+    const { realtime, session } = setup();
+    await session.start(new Agent({ instructions: 'x' }));
+    await realtime.close(); // e.g. it gave up reconnecting
+    const result = await session.generateReply({ userInput: 'anyone there?' });
+    expect(result).toMatchObject({ interrupted: false, text: '' });
+    expect(result.error?.message).toMatch(/closed/);
+    await session.close();
+  });
+
   it('a cascaded session hands over its history format unchanged', async () => {
     // The realtime model's history and the cascaded history are both ChatContexts of the same items.
     const stt = new FakeSTT();
