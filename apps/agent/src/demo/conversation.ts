@@ -108,7 +108,7 @@ export async function runConversation(options: ConversationOptions): Promise<Con
         since = nowMs();
       } else {
         if (step.kind === 'barge_in') session.interrupt();
-        print(`[${(nowMs() / 1000).toFixed(1).padStart(5)}s] user  › ${step.text}  (typed)`);
+        log.typed(step.text);
         since = nowMs();
         session.generateReply({ userInput: step.text });
       }

@@ -2,7 +2,7 @@ import type { AgentSession, AgentState, TurnMetrics } from '@x/core';
 import type { LatencyRow } from './latency-table.js';
 
 export type CallEntry =
-  | { kind: 'user'; atMs: number; text: string }
+  | { kind: 'user'; atMs: number; text: string; typed?: boolean }
   | { kind: 'agent'; atMs: number; text: string; interrupted: boolean; speechId: string }
   | { kind: 'tool'; atMs: number; name: string; arguments: string; output: string; isError: boolean }
   | { kind: 'error'; atMs: number; source: string; message: string };
@@ -78,6 +78,12 @@ export class CallLog {
     });
   }
 
+  /** Records a line the user typed (`generateReply({ userInput })`); call it just before. */
+  typed(text: string): void {
+    this.#lastUserText = text;
+    this.#add({ kind: 'user', atMs: this.#now(), text, typed: true });
+  }
+
   /** What the agent is doing now, and since when (ms on the log's clock). */
   get agentState(): AgentState {
     return this.#agentState;
@@ -132,7 +138,7 @@ export function formatEntry(entry: CallEntry): string {
   const at = `[${(entry.atMs / 1000).toFixed(1).padStart(5)}s]`;
   switch (entry.kind) {
     case 'user':
-      return `${at} user  › ${entry.text}`;
+      return `${at} user  › ${entry.text}${entry.typed ? '  (typed)' : ''}`;
     case 'agent':
       return `${at} agent ‹ ${entry.text}${entry.interrupted ? '  [interrupted: the caller heard only this much]' : ''}`;
     case 'tool':
