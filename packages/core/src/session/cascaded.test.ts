@@ -3,14 +3,14 @@ import { MemoryAudioOutput } from '../audio-io/memory-output.js';
 import { Agent } from '../chat/agent.js';
 import { messageText } from '../chat/chat-context.js';
 import { functionTool } from '../chat/function-tool.js';
-import { APIError } from '../errors/errors.js';
+import { APIError, APIStatusError } from '../errors/errors.js';
 import type { LLMMetrics, TurnMetrics } from '../metrics/types.js';
 import { FakeLLM, type FakeLLMOptions } from '../testing/llm/fake-llm.js';
 import { FakeSTT } from '../testing/stt/fake-stt.js';
 import { FakeTTS } from '../testing/tts/fake-tts.js';
 import { AgentSession } from './agent-session.js';
 import type { AgentSessionOptions } from './options.js';
-import { nextEvent, pushAll, recordEvents, silenceFrames, speechFrames } from './test-helpers.js';
+import { nextEvent, pushAll, recordEvents, silenceFrames, speechFrames, until } from './test-helpers.js';
 
 function setup(llmOptions: FakeLLMOptions, options: Partial<AgentSessionOptions> = {}) {
   const stt = new FakeSTT({ transcripts: ['What is the weather in Paris'] });
@@ -262,6 +262,23 @@ describe('AgentSession (cascaded)', () => {
     const result = await session.generateReply();
     expect(result.error?.message).toMatch(/dropped/);
     expect(events.some((e) => e.event === 'error' && e.args[0]?.source === 'tts')).toBe(true);
+    await session.close();
+  });
+
+  it('forwards an STT that stopped for good as an unrecoverable error; the agent can still speak', async () => {
+    const refused = new APIStatusError('unauthorized', { status: 401 });
+    const stt = new FakeSTT({ connectErrors: [refused] });
+    const llm = new FakeLLM({ responses: [{ text: 'I cannot hear you.' }] });
+    const tts = new FakeTTS();
+    const session = new AgentSession({ stt, llm, tts, output: new MemoryAudioOutput() });
+    const events = recordEvents(session);
+    await session.start(new Agent({ instructions: 'x' }));
+    pushAll(session, speechFrames(200));
+    await until(() => stt.state === 'failed', 'the STT to fail');
+    pushAll(session, speechFrames(200)); // no throw
+    const errors = events.filter((e) => e.event === 'error').map((e) => e.args[0]);
+    expect(errors).toEqual([{ error: refused, source: 'stt', recoverable: false }]);
+    expect(await session.generateReply()).toEqual({ interrupted: false, text: 'I cannot hear you.' });
     await session.close();
   });
 
