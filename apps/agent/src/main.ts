@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { openBackend } from './backend.js';
 import { HELP, OptionError, parseOptions } from './cli/options.js';
 import { runDemo } from './demo/run-demo.js';
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
     options = parseOptions(process.argv.slice(2));
   } catch (error) {
     if (error instanceof OptionError) {
-      process.stderr.write(`${error.message}\n\n${HELP}`);
+      process.stderr.write(`${error.message}\nRun with --help to see the options.\n`);
       return 2;
     }
     throw error;
@@ -53,7 +54,14 @@ async function main(): Promise<number> {
     await serve(options);
     return 0;
   }
-  await runDemo({ ...options, print });
+  // `pnpm start` runs in apps/agent; paths the user typed are relative to where they typed them.
+  const base = process.env.INIT_CWD ?? process.cwd();
+  await runDemo({
+    ...options,
+    outDir: resolve(base, options.outDir),
+    input: options.input === undefined ? undefined : resolve(base, options.input),
+    print,
+  });
   return 0;
 }
 
