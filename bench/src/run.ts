@@ -33,6 +33,14 @@ export const SUITES: readonly BenchSuite[] = [
       return (await import('./tts.js')).runTTSBench();
     },
   },
+  {
+    name: 'stt',
+    description: '@x/stt XAISTT vs LiveKit xai.STT: CPU per audio second, bytes lost at the end, hangs',
+    run: async () => {
+      installWsRedirect();
+      return (await import('./stt.js')).runSTTBench();
+    },
+  },
 ];
 
 interface LatestFile {
@@ -96,10 +104,16 @@ async function main(argv: readonly string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // A peer client may leave a socket or timer behind (LiveKit's STT after a hang, for one):
+    // say so, and end the run anyway.
+    const open = process
+      .getActiveResourcesInfo()
+      .filter((r) => r !== 'TTYWrap' && r !== 'PipeWrap' && r !== 'FSReqCallback');
+    if (open.length > 0) console.log(`(ending with resources still open: ${open.join(', ')})`);
+    process.exit(code);
   },
   (error: unknown) => {
     console.error(error);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );
