@@ -277,7 +277,7 @@ const cells: Cell[] = [
       s.sim.injectFault('stt', { kind: 'stall', ms: 5000, afterMessages: 1 });
       const c = client(s, { flushTimeoutMs: 1500 });
       await c.say(spoken(FIRST, RATE));
-      const outcome = await c.stt.flush().then(
+      const outcome: { resolved: boolean; finals?: number; error?: unknown } = await c.stt.flush().then(
         () => ({ resolved: true, finals: c.finals().length }),
         (error: unknown) => {
           watch.record(error);
