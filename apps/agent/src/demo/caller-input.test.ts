@@ -6,7 +6,7 @@ import { synthesizeVoice } from '@x/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, openBackend } from '../backend.js';
 import { heardRepliesInWav } from '../test-support/recognize.js';
-import { type ConversationResult, runConversation } from './conversation.js';
+import { ConversationError, type ConversationResult, runConversation } from './conversation.js';
 import { readCallerWav, runDemo } from './run-demo.js';
 import { callerLines, SCRIPT } from './script.js';
 
@@ -81,5 +81,27 @@ describe('caller input other than the simulated voice', () => {
     expect(printed.some((line) => line.includes('user  › ' + QUESTION))).toBe(true);
     const { replies } = await heardRepliesInWav(recorded.wavPath);
     expect(replies.map((r) => r.text)).toEqual(recorded.agentLines.map((l) => l.text));
+  });
+});
+
+describe('a call that cannot go on', () => {
+  it('fails fast, naming the component error, and leaves nothing running', async () => {
+    const simulator = await openBackend({ forceSimulator: true });
+    const dir = await mkdtemp(join(tmpdir(), 'agent-fail-'));
+    try {
+      // The simulator refuses keys that start with "invalid", as xAI refuses a wrong key.
+      const backend = { ...simulator, apiKey: 'invalid-key' };
+      const started = performance.now();
+      const error = await runConversation({ mode: 'cascaded', backend, outDir: dir }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConversationError);
+      expect((error as Error).message).toMatch(/cascaded call failed while waiting for the greeting: .*400/);
+      expect((error as Error).message).not.toContain('invalid-key');
+      expect(performance.now() - started).toBeLessThan(5000);
+    } finally {
+      await simulator.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

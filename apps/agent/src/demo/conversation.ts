@@ -48,6 +48,16 @@ export interface ConversationResult {
   durationMs: number;
 }
 
+/** The call could not go on: a component failed. */
+export class ConversationError extends Error {
+  override readonly cause: Error;
+  constructor(mode: PipelineMode, waitingFor: string, cause: Error) {
+    super(`${mode} call failed while waiting for ${waitingFor}: ${cause.message}`);
+    this.name = 'ConversationError';
+    this.cause = cause;
+  }
+}
+
 /** Runs the scripted call once in one pipeline mode and writes the agent's audio to a WAV file. */
 export async function runConversation(options: ConversationOptions): Promise<ConversationResult> {
   const startedAt = performance.now();
@@ -74,6 +84,15 @@ export async function runConversation(options: ConversationOptions): Promise<Con
     if (callerInput === 'voice') mic.start();
     const nowMs = () => performance.now() - startedAt;
 
+    /** Waits for `condition`; a failed speech or a component down for good ends the call at once. */
+    const until = (condition: () => boolean, label: string) =>
+      waitUntil(
+        () => {
+          if (log.failure) throw new ConversationError(options.mode, label, log.failure);
+          return condition();
+        },
+        { timeoutMs, label },
+      );
     /** The agent finished answering something said at or after `sinceMs`. */
     const replied = (sinceMs: number) => () =>
       log.agentState === 'listening' &&
@@ -85,19 +104,16 @@ export async function runConversation(options: ConversationOptions): Promise<Con
       if (step.kind === 'greeting') {
         const since = nowMs();
         session.generateReply();
-        await waitUntil(replied(since), { timeoutMs, label: 'the greeting' });
+        await until(replied(since), 'the greeting');
         continue;
       }
       if (step.kind === 'barge_in') {
-        await waitUntil(() => log.agentState === 'speaking' && recorder.playedMs >= step.afterAgentMs, {
-          timeoutMs,
-          label: `${step.afterAgentMs} ms of the agent's answer before barging in`,
-        });
+        await until(
+          () => log.agentState === 'speaking' && recorder.playedMs >= step.afterAgentMs,
+          `${step.afterAgentMs} ms of the agent's answer before barging in`,
+        );
       } else {
-        await waitUntil(() => log.agentState === 'listening', {
-          timeoutMs,
-          label: 'the agent to stop talking',
-        });
+        await until(() => log.agentState === 'listening', 'the agent to stop talking');
       }
 
       let since: number;
@@ -113,7 +129,7 @@ export async function runConversation(options: ConversationOptions): Promise<Con
         session.generateReply({ userInput: step.text });
       }
       if (next?.kind !== 'barge_in') {
-        await waitUntil(replied(since), { timeoutMs, label: `the answer to "${step.text}"` });
+        await until(replied(since), `the answer to "${step.text}"`);
       }
     }
   } finally {

@@ -32,6 +32,7 @@ export class CallLog {
   #agentState: AgentState = 'listening';
   #agentStateSince = 0;
   #agentSpeechStarts = 0;
+  #failure: Error | undefined;
 
   constructor(session: AgentSession, options: CallLogOptions = {}) {
     this.#print = options.print ?? (() => {});
@@ -42,7 +43,8 @@ export class CallLog {
       this.#add({ kind: 'user', atMs: this.#now(), text: event.text });
     });
     session.on('agent_transcript', (event) => {
-      if (!event.final) return;
+      // A reply that failed or was cut before a word was heard said nothing.
+      if (!event.final || event.text.trim() === '') return;
       this.#add({
         kind: 'agent',
         atMs: this.#now(),
@@ -62,6 +64,9 @@ export class CallLog {
       });
     });
     session.on('speech_created', (handle) => {
+      void handle.done().then((result) => {
+        if (result.error) this.#failure ??= result.error;
+      });
       const label = this.#lastUserText ?? GREETING_LABEL;
       this.#lastUserText = undefined;
       this.#labels.set(handle.id, label);
@@ -74,6 +79,7 @@ export class CallLog {
     });
     session.on('metrics', (metrics) => this.#addTurn(metrics));
     session.on('error', (event) => {
+      if (!event.recoverable) this.#failure ??= event.error;
       this.#add({ kind: 'error', atMs: this.#now(), source: event.source, message: event.error.message });
     });
   }
@@ -82,6 +88,11 @@ export class CallLog {
   typed(text: string): void {
     this.#lastUserText = text;
     this.#add({ kind: 'user', atMs: this.#now(), text, typed: true });
+  }
+
+  /** The first error that ended a speech or stopped a component for good, if any. */
+  get failure(): Error | undefined {
+    return this.#failure;
   }
 
   /** What the agent is doing now, and since when (ms on the log's clock). */
