@@ -31,7 +31,9 @@ export function ratioLines(result: SuiteResult): string[] {
   return result.ratios.map((r) => {
     const bound = r.lowerIsBetter ? '≤' : '≥';
     const target =
-      r.target === undefined ? '' : ` (target ${bound} ${r.target}×: ${r.met ? 'met' : 'NOT met'})`;
+      r.target === undefined
+        ? ''
+        : ` (target ${bound} ${Number(r.target.toPrecision(3))}×: ${r.met ? 'met' : 'NOT met'})`;
     const better = r.lowerIsBetter ? ' [lower is better]' : '';
     return `${r.name}: ${ratioText(r.ratio)}${better}${target}${r.note ? ` — ${r.note}` : ''}`;
   });

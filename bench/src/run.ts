@@ -41,6 +41,11 @@ export const SUITES: readonly BenchSuite[] = [
       return (await import('./stt.js')).runSTTBench();
     },
   },
+  {
+    name: 'llm',
+    description: '@x/llm XAILLM vs AI SDK streamText vs plain fetch: TTFT overhead, CPU per request',
+    run: async () => (await import('./llm.js')).runLLMBench(),
+  },
 ];
 
 interface LatestFile {
