@@ -11,7 +11,7 @@ import { createXai } from '@ai-sdk/xai';
 import { jsonSchema, streamText, tool } from 'ai';
 import { ChatContext, functionTool } from '@x/core';
 import { XAILLM } from '@x/llm';
-import { environment, fixed, ratioText } from './timing.js';
+import { environment, fixed } from './timing.js';
 import { type SimProcess, startSimulatorProcess } from './support/sim-process.js';
 import { cpuMs, summarize } from './support/stats.js';
 import { packageVersions, versionNote } from './support/versions.js';
