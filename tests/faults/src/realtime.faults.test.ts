@@ -132,7 +132,7 @@ async function expectUsable(c: Client): Promise<void> {
 const cells: Cell[] = [
   {
     fault: 'socket dropped mid-stream',
-    outcome: 'recovers: reconnects while audio streams in real time, no input audio lost, next turn answered',
+    outcome: 'reconnects while audio streams in real time, no input audio lost, the next turn is answered',
     run: async (s) => {
       // created, updated, then the first turn's VAD/transcript/response events; the socket is
       // destroyed inside the first reply, while the microphone keeps streaming.
@@ -153,6 +153,43 @@ const cells: Cell[] = [
       expect(c.errors).toEqual([]);
       await until(() => c.output.segments.length >= 2, 2000, 'the second reply audio');
       expect(heard(c.output, c.output.segments.length - 1)).toBe(answer(SECOND));
+    },
+  },
+  {
+    fault: 'socket dropped mid-reply',
+    outcome:
+      'the cut reply is resumed after the reconnect, or reported (one typed error, or marked interrupted)',
+    status: 'fails',
+    bug: 'the cut reply is finalised as if complete ("You said: " final, interrupted: false), no error, no new reply',
+    run: async (s) => {
+      s.sim.injectFault('realtime', { kind: 'drop', afterMessages: 14 });
+      const c = client(s);
+      const ended: Array<{ interrupted: boolean }> = [];
+      c.model.on('agent_speech_ended', (e) => ended.push(e));
+      await c.model.connect();
+      await c.say(concat(spoken(FIRST, RATE), silence(1500, RATE)));
+      await until(() => c.reconnects === 1, 4000, 'the reconnect');
+      // Give a resumed reply time to arrive.
+      await until(() => c.finals('assistant').includes(answer(FIRST)), 3000, 'a resumed reply').catch(
+        () => undefined,
+      );
+      const recovered = c.finals('assistant').includes(answer(FIRST));
+      const reported = c.errors.length === 1 && isAPIError(c.errors[0]);
+      const assistant = c.model.history.flatMap((e) =>
+        e.type === 'message' && e.role === 'assistant' ? [e] : [],
+      );
+      const markedCut =
+        ended.length > 0 && ended.every((e) => e.interrupted) && assistant.every((e) => e.interrupted);
+      expect({ recovered, reported, markedCut }).not.toEqual({
+        recovered: false,
+        reported: false,
+        markedCut: false,
+      });
+      // Whatever the outcome, a partial reply is never presented as a complete one.
+      const partialFinals = c.transcripts.filter(
+        (t) => t.role === 'assistant' && t.final && t.text !== answer(FIRST) && !markedCut,
+      );
+      expect(partialFinals.map((t) => t.text)).toEqual([]);
     },
   },
   {

@@ -65,7 +65,7 @@ export async function runSession(options: SessionOptions): Promise<void> {
         stats.reconnects += outcome.reconnects;
         stats.retries += outcome.retries;
         if (outcome.kind === 'typed_error') {
-          const label = errorLabel(outcome.error);
+          const label = `${kind} ${errorLabel(outcome.error)}`;
           stats.typedErrors[label] = (stats.typedErrors[label] ?? 0) + 1;
           stats.outcomes[kind].typed_error++;
         } else if (outcome.kind === 'degraded') {
