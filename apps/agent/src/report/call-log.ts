@@ -3,7 +3,15 @@ import type { LatencyRow } from './latency-table.js';
 
 export type CallEntry =
   | { kind: 'user'; atMs: number; text: string; typed?: boolean }
-  | { kind: 'agent'; atMs: number; text: string; interrupted: boolean; speechId: string }
+  | {
+      kind: 'agent';
+      atMs: number;
+      text: string;
+      interrupted: boolean;
+      speechId: string;
+      /** When interrupted: the longest text the reply had reached before the cut, if longer. */
+      planned?: string;
+    }
   | { kind: 'tool'; atMs: number; name: string; arguments: string; output: string; isError: boolean }
   | { kind: 'error'; atMs: number; source: string; message: string };
 
@@ -33,6 +41,8 @@ export class CallLog {
   #agentStateSince = 0;
   #agentSpeechStarts = 0;
   #failure: Error | undefined;
+  /** The longest interim text of each reply in progress. */
+  readonly #interim = new Map<string, string>();
 
   constructor(session: AgentSession, options: CallLogOptions = {}) {
     this.#print = options.print ?? (() => {});
@@ -43,14 +53,23 @@ export class CallLog {
       this.#add({ kind: 'user', atMs: this.#now(), text: event.text });
     });
     session.on('agent_transcript', (event) => {
+      if (!event.final) {
+        if (event.text.length > (this.#interim.get(event.speechId)?.length ?? 0)) {
+          this.#interim.set(event.speechId, event.text);
+        }
+        return;
+      }
+      const planned = this.#interim.get(event.speechId)?.trim();
+      this.#interim.delete(event.speechId);
       // A reply that failed or was cut before a word was heard said nothing.
-      if (!event.final || event.text.trim() === '') return;
+      if (event.text.trim() === '') return;
       this.#add({
         kind: 'agent',
         atMs: this.#now(),
         text: event.text,
         interrupted: event.interrupted,
         speechId: event.speechId,
+        ...(event.interrupted && planned && planned.length > event.text.trim().length ? { planned } : {}),
       });
     });
     session.on('function_executed', (event) => {
@@ -151,7 +170,11 @@ export function formatEntry(entry: CallEntry): string {
     case 'user':
       return `${at} user  › ${entry.text}${entry.typed ? '  (typed)' : ''}`;
     case 'agent':
-      return `${at} agent ‹ ${entry.text}${entry.interrupted ? '  [interrupted: the caller heard only this much]' : ''}`;
+      if (!entry.interrupted) return `${at} agent ‹ ${entry.text}`;
+      return (
+        `${at} agent ‹ ${entry.text}  [interrupted: the caller heard only this much` +
+        `${entry.planned ? ` of "${entry.planned}"` : ''}]`
+      );
     case 'tool':
       return `${at} tool  · ${entry.name}(${entry.arguments}) → ${entry.output}${entry.isError ? ' (error)' : ''}`;
     case 'error':

@@ -71,7 +71,17 @@ export function describeDemo(mode: PipelineMode): void {
       const index = result().agentLines.findIndex((l) => l.interrupted);
       expect(index).toBe(result().agentLines.length - 2);
       expect(result().agentLines.at(-1)!.interrupted).toBe(false);
-      expect(printed.some((p) => p.includes('[interrupted: the caller heard only this much]'))).toBe(true);
+      // What it was going to say, printed next to what was heard: the heard part is its start.
+      const cut = result().entries.find((e) => e.kind === 'agent' && e.interrupted);
+      if (cut?.kind !== 'agent') throw new Error('no interrupted agent line');
+      expect(cut.planned).toBeDefined();
+      expect(cut.planned!.startsWith(cut.text)).toBe(true);
+      expect(cut.planned!.length).toBeGreaterThan(cut.text.length);
+      expect(
+        printed.some((p) =>
+          p.endsWith(`${cut.text}  [interrupted: the caller heard only this much of "${cut.planned}"]`),
+        ),
+      ).toBe(true);
       expect(result().turns.filter((t) => t.metrics.interrupted)).toHaveLength(1);
     });
 
