@@ -46,6 +46,14 @@ export const SUITES: readonly BenchSuite[] = [
     description: '@x/llm XAILLM vs AI SDK streamText vs plain fetch: TTFT overhead, CPU per request',
     run: async () => (await import('./llm.js')).runLLMBench(),
   },
+  {
+    name: 'realtime',
+    description: '@x/realtime XAIRealtime: per-frame input overhead vs the Python reference way, barge-in',
+    run: async () => {
+      installWsRedirect();
+      return (await import('./realtime.js')).runRealtimeBench();
+    },
+  },
 ];
 
 interface LatestFile {
