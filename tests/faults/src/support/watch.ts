@@ -54,7 +54,15 @@ export function printableForms(value: unknown): string[] {
 type ConsoleMethod = 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace';
 const CONSOLE_METHODS: ConsoleMethod[] = ['log', 'info', 'warn', 'error', 'debug', 'trace'];
 
-export function watchFile(): FileWatch {
+export interface Watch extends FileWatch {
+  /** Starts the taps and collectors. `passThrough: false` keeps tapped output from being printed. */
+  install(options?: { passThrough?: boolean }): void;
+  /** Stops them (restores console and the streams). */
+  uninstall(): void;
+}
+
+/** The taps and collectors, not yet installed (`watchFile` installs them around a test file). */
+export function createWatch(): Watch {
   const rejections: unknown[] = [];
   const exceptions: unknown[] = [];
   const leaks: string[] = [];
@@ -84,14 +92,20 @@ export function watchFile(): FileWatch {
   const stdoutWrite = process.stdout.write;
   const stderrWrite = process.stderr.write;
 
-  const tapStream = (stream: NodeJS.WriteStream, name: string, original: typeof stream.write) => {
+  const tapStream = (
+    stream: NodeJS.WriteStream,
+    name: string,
+    original: typeof stream.write,
+    passThrough: boolean,
+  ) => {
     stream.write = function tapped(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
       scan(name, typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+      if (!passThrough) return true;
       return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
     } as typeof stream.write;
   };
 
-  beforeAll(() => {
+  const install = ({ passThrough = true }: { passThrough?: boolean } = {}) => {
     process.on('unhandledRejection', onRejection);
     process.on('uncaughtException', onException);
     process.on('warning', onWarning);
@@ -102,22 +116,22 @@ export function watchFile(): FileWatch {
         for (const arg of args) {
           for (const form of printableForms(arg)) scan(`console.${method}`, form);
         }
-        original.apply(console, args);
+        if (passThrough) original.apply(console, args);
       };
     }
-    tapStream(process.stdout, 'stdout', stdoutWrite);
-    tapStream(process.stderr, 'stderr', stderrWrite);
-  });
+    tapStream(process.stdout, 'stdout', stdoutWrite, passThrough);
+    tapStream(process.stderr, 'stderr', stderrWrite, passThrough);
+  };
 
-  afterAll(() => {
+  const uninstall = () => {
     process.off('unhandledRejection', onRejection);
     process.off('uncaughtException', onException);
     process.off('warning', onWarning);
     for (const [method, original] of originals) console[method] = original;
+    originals.clear();
     process.stdout.write = stdoutWrite;
     process.stderr.write = stderrWrite;
-    assertClean();
-  });
+  };
 
   const assertClean = () => {
     const problems: string[] = [];
@@ -144,5 +158,18 @@ export function watchFile(): FileWatch {
       return scanned;
     },
     assertClean,
+    install,
+    uninstall,
   };
+}
+
+/** Installs a watch for the whole test file; after the file, fails it on any leak or unhandled error. */
+export function watchFile(): FileWatch {
+  const watch = createWatch();
+  beforeAll(() => watch.install());
+  afterAll(() => {
+    watch.uninstall();
+    watch.assertClean();
+  });
+  return watch;
 }
