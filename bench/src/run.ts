@@ -54,6 +54,11 @@ export const SUITES: readonly BenchSuite[] = [
       return (await import('./realtime.js')).runRealtimeBench();
     },
   },
+  {
+    name: 'concurrency',
+    description: '@x/realtime: how many real-time sessions one process holds (loop lag, late frames, memory)',
+    run: async () => (await import('./concurrency.js')).runConcurrencyBench(),
+  },
 ];
 
 interface LatestFile {
