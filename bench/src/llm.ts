@@ -13,8 +13,8 @@ import { ChatContext, functionTool } from '@x/core';
 import { XAILLM } from '@x/llm';
 import { environment, fixed } from './timing.js';
 import { type SimProcess, startSimulatorProcess } from './support/sim-process.js';
-import { cpuMs, summarize } from './support/stats.js';
-import { packageVersions, versionNote } from './support/versions.js';
+import { collectGarbage, cpuMs, summarize } from './support/stats.js';
+import { loadNote, packageVersions, versionNote } from './support/versions.js';
 import type { BenchCheck, BenchRatio, BenchTable, SuiteResult } from './types.js';
 
 const MODEL = 'grok-4-1-fast-non-reasoning';
@@ -220,6 +220,7 @@ export async function runLLMBench(): Promise<SuiteResult> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const versions = packageVersions(['@x/llm', '@x/core', 'ai', '@ai-sdk/xai']);
+  const load = loadNote();
   const sim = await startSimulatorProcess({ chatChunkDelayMs: 0, trimClientEventsMs: 1000 });
   const clients = [fetchClient(sim), ourClient(sim), aiSdkClient(sim)];
   const results = new Map<string, Measured>();
@@ -239,6 +240,7 @@ export async function runLLMBench(): Promise<SuiteResult> {
             outputs: new Set<string>(),
             errors: 0,
           };
+          collectGarbage(); // the previous block's garbage is not charged to this client
           const c0 = cpuMs();
           for (let i = 0; i < BLOCK; i++) {
             try {
@@ -260,13 +262,14 @@ export async function runLLMBench(): Promise<SuiteResult> {
     for (const client of clients) await client.close();
     await sim.close();
   }
-  return report(startedAt, t0, versions, results, clients);
+  return report(startedAt, t0, versions, load, results, clients);
 }
 
 function report(
   startedAt: string,
   t0: number,
   versions: Record<string, string>,
+  load: string,
   results: Map<string, Measured>,
   clients: LLMClient[],
 ): SuiteResult {
@@ -356,8 +359,9 @@ function report(
     checks,
     notes: [
       versionNote(versions),
+      load,
       `the simulator runs in a child process with chatChunkDelayMs 0; requests run one at a time; ${WARMUP} warm-up requests per client and kind are not counted`,
-      'CPU = process.cpuUsage() of the benchmark process over each block of 100 requests; blocks alternate between clients (order reversed every block)',
+      'CPU = process.cpuUsage() of the benchmark process over each block of 100 requests; blocks alternate between clients (order reversed every block), with a forced full GC (not counted) before each block so no client pays for another’s garbage',
       'TTFT for a tool call = the moment the complete call is available to the caller (XAILLM: the chunk carrying it; AI SDK: the tool-call part; fetch: the chunk with finish_reason "tool_calls")',
       sameOutputs
         ? 'every client received the same text / tool call on every request'

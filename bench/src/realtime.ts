@@ -17,7 +17,7 @@ import { referenceChunkToBase64 } from './baseline/python-resample.js';
 import { environment, fixed, ratioText } from './timing.js';
 import { type SimProcess, startSimulatorProcess } from './support/sim-process.js';
 import { sleep, summarize, turn, within } from './support/stats.js';
-import { packageVersions, versionNote } from './support/versions.js';
+import { loadNote, packageVersions, versionNote } from './support/versions.js';
 import type { BenchCheck, BenchRatio, BenchTable, SuiteResult } from './types.js';
 import { wsTap } from './ws-redirect/tap.js';
 
@@ -210,6 +210,7 @@ export async function runRealtimeBench(): Promise<SuiteResult> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const versions = packageVersions(['@x/realtime', '@x/core', '@x/audio']);
+  const load = loadNote();
   const sim = await startSimulatorProcess({ trimClientEventsMs: 1000 });
   try {
     console.log(`  realtime: per-frame overhead (${FRAMES} frames after ${WARMUP_FRAMES} warm-up)`);
@@ -232,7 +233,7 @@ export async function runRealtimeBench(): Promise<SuiteResult> {
     });
     console.log(`  realtime: barge-in (${BARGE_INS} times)`);
     const barge = await bargeIns(sim);
-    return report({ startedAt, t0, versions, cases, barge });
+    return report({ startedAt, t0, versions, load, cases, barge });
   } finally {
     await sim.close();
   }
@@ -242,6 +243,7 @@ function report(input: {
   startedAt: string;
   t0: number;
   versions: Record<string, string>;
+  load: string;
   cases: Array<{ label: string; times: number[] }>;
   barge: { runs: BargeIn[]; misses: number };
 }): SuiteResult {
@@ -322,6 +324,7 @@ function report(input: {
     checks,
     notes: [
       versionNote(input.versions),
+      input.load,
       'measured: the wall time of each public XAIRealtime.pushAudio(frame) call on a session connected to the simulator (child process) — remix to mono, the stateful @x/audio resampler, batching, base64, JSON and the synchronous part of ws.send — not internal functions',
       'reference: the Python plugin’s path re-implemented in TypeScript (bench/src/baseline/): int16 view, stereo guessed from the length (≥ 1920 samples and even), channel mean, scipy.signal.resample semantics (mixed-radix FFT of the 960-sample chunk, spectrum cut to 480 bins, inverse FFT), int16, base64, JSON, ws.send; numpy/scipy run this in C, so this models the algorithm, not CPython’s speed',
       'frames are pushed faster than real time, yielding to the event loop every 10 frames; sessions use manual turns (turn_detection null) so the server never answers during the measurement',

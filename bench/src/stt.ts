@@ -14,8 +14,8 @@ import { XAISTT } from '@x/stt';
 import { environment, fixed, ratioText } from './timing.js';
 import { loadLiveKit, pointAtSimulator } from './support/livekit.js';
 import { type SimProcess, startSimulatorProcess } from './support/sim-process.js';
-import { cpuMs, turn, within } from './support/stats.js';
-import { packageVersions, versionNote } from './support/versions.js';
+import { collectGarbage, cpuMs, turn, within } from './support/stats.js';
+import { loadNote, packageVersions, versionNote } from './support/versions.js';
 import type { BenchCheck, BenchRatio, BenchTable, SuiteResult } from './types.js';
 
 const INPUT_RATE = 48000;
@@ -233,6 +233,7 @@ export async function runSTTBench(): Promise<SuiteResult> {
     '@livekit/agents',
     '@livekit/rtc-node',
   ]);
+  const load = loadNote();
   const sim = await startSimulatorProcess();
   const instant = await startSimulatorProcess({ sttReadyDelayMs: 0 });
   const { tap } = await loadLiveKit(sim.wsUrl);
@@ -253,6 +254,7 @@ export async function runSTTBench(): Promise<SuiteResult> {
     for (let run = 0; run < CPU_RUNS; run++) {
       const order = run % 2 === 0 ? clients : [...clients].reverse();
       for (const client of order) {
+        collectGarbage(); // not counted: each client pays for its own garbage only
         const c0 = cpuMs();
         const { row, run: result } = await measureLoss(client, sim, cpuAudio, 20);
         const spent = cpuMs() - c0;
@@ -286,7 +288,7 @@ export async function runSTTBench(): Promise<SuiteResult> {
       }
       hangs.set(client.name, { runs: HANG_RUNS, hangs: hung });
     }
-    return report({ startedAt, t0, versions, cpu, cpuAudioS, transcripts, cpuLoss, loss, hangs });
+    return report({ startedAt, t0, versions, load, cpu, cpuAudioS, transcripts, cpuLoss, loss, hangs });
   } finally {
     await sim.close();
     await instant.close();
@@ -297,6 +299,7 @@ function report(input: {
   startedAt: string;
   t0: number;
   versions: Record<string, string>;
+  load: string;
   cpu: Map<string, number[]>;
   cpuAudioS: number;
   transcripts: Map<string, string[]>;
@@ -411,6 +414,7 @@ function report(input: {
     checks,
     notes: [
       versionNote(input.versions),
+      input.load,
       'the simulator runs in a child process; CPU is process.cpuUsage() of the benchmark process (all threads, so LiveKit’s native resampler in @livekit/rtc-node counts) from the first push until the stream has ended',
       "LiveKit's xai.STT resamples to 16 kHz and sends 50 ms messages; XAISTT is shown at the same 16 kHz wire rate and at its default 48 kHz (no resampling, 100 ms messages)",
       'audio is pushed faster than real time (a turn of the event loop every 500 ms of audio); both clients get identical frames',

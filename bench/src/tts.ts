@@ -14,8 +14,8 @@ import { environment, fixed, ratioText } from './timing.js';
 import { CountingOutput, concat } from './support/counting-output.js';
 import { loadLiveKit, pointAtSimulator } from './support/livekit.js';
 import { type SimProcess, startSimulatorProcess } from './support/sim-process.js';
-import { cpuMs, quantile, sleep, summarize, within } from './support/stats.js';
-import { packageVersions, versionNote } from './support/versions.js';
+import { collectGarbage, cpuMs, quantile, sleep, summarize, within } from './support/stats.js';
+import { loadNote, packageVersions, versionNote } from './support/versions.js';
 import type { BenchCheck, BenchRatio, BenchTable, SuiteResult } from './types.js';
 import type { WsTapState } from './ws-redirect/tap.js';
 
@@ -214,6 +214,7 @@ async function cpuPass(
     // Alternate the order so drift on the machine does not favour one client.
     const order = round % 2 === 0 ? clients : [...clients].reverse();
     for (const client of order) {
+      collectGarbage(); // not counted: each client pays for its own garbage only
       const c0 = cpuMs();
       let samples = 0;
       for (const sentence of SENTENCES) {
@@ -261,6 +262,7 @@ export async function runTTSBench(): Promise<SuiteResult> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const versions = packageVersions(['@x/tts', '@x/core', '@livekit/agents-plugin-xai', '@livekit/agents']);
+  const load = loadNote();
   const sim = await startSimulatorProcess();
   const paced = await startSimulatorProcess({ ttsChunkDelayMs: 'realtime' });
   const { tap } = await loadLiveKit(sim.wsUrl);
@@ -293,7 +295,7 @@ export async function runTTSBench(): Promise<SuiteResult> {
     pointAtSimulator(tap, sim.wsUrl);
     const prewarm = await prewarmPass([async () => ourClient(sim.wsUrl), () => liveKitClient(sim.wsUrl)]);
 
-    return report({ startedAt, t0, versions, unpacedRows, pacedRows, cpu, prewarm });
+    return report({ startedAt, t0, versions, load, unpacedRows, pacedRows, cpu, prewarm });
   } finally {
     tap.onMessage = undefined;
     await sim.close();
@@ -305,6 +307,7 @@ function report(input: {
   startedAt: string;
   t0: number;
   versions: Record<string, string>;
+  load: string;
   unpacedRows: FirstFrameRow[];
   pacedRows: FirstFrameRow[];
   cpu: Map<string, { cpuMs: number; audioS: number; rounds: number[] }>;
@@ -436,7 +439,8 @@ function report(input: {
     checks,
     notes: [
       versionNote(input.versions),
-      'the simulator runs in a child process; CPU is process.cpuUsage() of the benchmark process around the calls (all threads), so it holds only the client side',
+      input.load,
+      'the simulator runs in a child process; CPU is process.cpuUsage() of the benchmark process around the calls (all threads), so it holds only the client side; a forced full GC (not counted) precedes each round',
       "LiveKit's xai.TTS has no base-URL option: its `ws` import is resolved (module.register resolve hook, benchmark process only) to a WebSocket subclass that rewrites wss://api.x.ai to the simulator; our XAITTS goes through the same subclass (to stamp message arrival times), so both pay the same shim cost",
       'first frame = performance.now() at AudioOutput.push (ours; a counting output) or when LiveKit’s stream yields its first frame, minus the time the WebSocket `message` event carrying the first audio.delta was emitted',
       `LiveKit: ${lkEqual} of ${lkRows.length} sentences with output samples equal to the samples the server sent; the recogniser heard ${lkHeard} of ${lkRows.length} back exactly. LiveKit sends one text.delta per word with the spaces removed (see "text.delta sent"); the server concatenates deltas, so it speaks run-together words and the audio (and its length) differs from ours for the same sentence. Sample counts are therefore compared with what the server sent to each client`,

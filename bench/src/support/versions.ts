@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -23,4 +24,12 @@ export function versionNote(versions: Record<string, string>): string {
   return `versions: ${Object.entries(versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ')}`;
+}
+
+/** The machine's load when a suite starts: other work on a shared machine skews timings. */
+export function loadNote(): string {
+  return `load average at start (1/5/15 min): ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ')} on ${os.cpus().length} cores`;
 }
