@@ -11,7 +11,10 @@ import { type AgentServer, startAgentServer } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const QUESTION = "What's the weather in Paris?";
+const BARGE_IN = 'Stop, I have heard enough';
 const MIC_RATE = 48000;
+/** When the caller talks over the agent's answer, in the microphone's audio. */
+const BARGE_IN_AT_S = 2.6;
 
 interface PageTranscript {
   role: 'user' | 'agent';
@@ -24,12 +27,13 @@ interface PageGlobals {
   __transcripts: PageTranscript[];
   __agentAudioFrames: number;
   __agentAudioMs: number;
+  __agentAudioClears: number;
 }
 
 /**
  * The web page in real headless Chromium: its microphone is Chromium's fake capture device fed
- * from a WAV of the caller saying QUESTION in the simulator's voice (the file loops, so it holds
- * a long silence after the question).
+ * from a WAV in the simulator's voice: the caller asks QUESTION, then says BARGE_IN over the
+ * agent's answer (the file loops, so it ends with a long silence).
  */
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('web page in headless Chromium', () => {
   let dir: string;
@@ -39,9 +43,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('web page in headless 
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'agent-browser-'));
-    const speech = synthesizeVoice(QUESTION, MIC_RATE);
-    const mic = new Int16Array(MIC_RATE * 12);
-    mic.set(speech, MIC_RATE / 2);
+    const mic = new Int16Array(MIC_RATE * 14);
+    mic.set(synthesizeVoice(QUESTION, MIC_RATE), MIC_RATE / 2);
+    mic.set(synthesizeVoice(BARGE_IN, MIC_RATE), Math.round(MIC_RATE * BARGE_IN_AT_S));
     const wav = join(dir, 'caller.wav');
     await writeFile(wav, encodeWav(createAudioFrame(mic, MIC_RATE)));
 
@@ -78,13 +82,16 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('web page in headless 
     try {
       await page.goto(`${server.url}/?raw=1&mode=${mode}`);
       await page.click('#start');
+      // Done once the agent answered the barge-in whole.
       await page.waitForFunction(
-        () => {
+        (bargeIn) => {
           const globals = globalThis as unknown as PageGlobals;
-          return globals.__transcripts.some((t) => t.role === 'agent') && globals.__agentAudioFrames > 0;
+          const t = globals.__transcripts;
+          const at = t.findIndex((e) => e.role === 'user' && e.text === bargeIn);
+          return at >= 0 && t.slice(at).some((e) => e.role === 'agent' && !e.interrupted);
         },
-        undefined,
-        { timeout: 15_000, polling: 100 },
+        BARGE_IN,
+        { timeout: 20_000, polling: 100 },
       );
       const transcripts = await page.evaluate(() => (globalThis as unknown as PageGlobals).__transcripts);
       return { page, transcripts };
@@ -97,25 +104,47 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('web page in headless 
   }
 
   for (const mode of ['cascaded', 'realtime'] as const) {
-    it(`${mode}: the page shows both transcripts and plays the agent's audio`, async () => {
+    it(`${mode}: the page shows both transcripts, plays the agent's audio and stops it on barge-in`, async () => {
       const { page, transcripts } = await talk(mode);
       try {
-        expect(transcripts[0]).toEqual({ role: 'user', text: QUESTION, interrupted: false });
-        const agent = transcripts.find((t) => t.role === 'agent')!;
-        expect(agent.text).toMatch(/\bdegrees\b/); // the get_weather result, spoken
-        expect(await page.textContent('#log p.user[data-final="true"]')).toBe(QUESTION);
-        expect(await page.textContent('#log p.agent[data-final="true"]')).toBe(agent.text);
         expect(await page.textContent('#status')).toContain(`connected (${mode}, simulator)`);
-        const { frames, ms } = await page.evaluate(() => {
+        // The caller's two lines, each answered; the first answer cut off by the second line.
+        expect(transcripts.filter((t) => t.role === 'user').map((t) => t.text)).toEqual([QUESTION, BARGE_IN]);
+        expect(transcripts.map((t) => `${t.role}${t.interrupted ? ' (interrupted)' : ''}`)).toEqual([
+          'user',
+          'agent (interrupted)',
+          'user',
+          'agent',
+        ]);
+        const [, cut, , answer] = transcripts;
+        expect(cut!.text.length).toBeGreaterThan(0);
+        expect(answer!.text.length).toBeGreaterThan(0);
+        // Shown on the page as they were received.
+        const shown = await page.$$eval('#log p[data-final="true"]', (els) =>
+          els.map((el) => `${el.className}: ${el.textContent}`),
+        );
+        expect(shown).toEqual([
+          `user: ${QUESTION}`,
+          `agent interrupted: ${cut!.text}`,
+          `user: ${BARGE_IN}`,
+          `agent: ${answer!.text}`,
+        ]);
+        // Agent audio arrived and was played; the barge-in cleared what was queued.
+        const audio = await page.evaluate(() => {
           const globals = globalThis as unknown as PageGlobals;
-          return { frames: globals.__agentAudioFrames, ms: globals.__agentAudioMs };
+          return {
+            frames: globals.__agentAudioFrames,
+            ms: globals.__agentAudioMs,
+            clears: globals.__agentAudioClears,
+          };
         });
-        expect(frames).toBeGreaterThan(10);
-        expect(ms).toBeGreaterThan(1000);
-        expect(Number(await page.textContent('#audio-frames'))).toBeGreaterThan(0);
+        expect(audio.frames).toBeGreaterThan(10);
+        expect(audio.ms).toBeGreaterThan(1000);
+        expect(audio.clears).toBe(1);
+        expect(Number(await page.textContent('#audio-frames'))).toBe(audio.frames);
       } finally {
         await page.close();
       }
-    }, 25_000);
+    }, 30_000);
   }
 });
