@@ -78,6 +78,8 @@ describe('caller input other than the simulated voice', () => {
     expect(recorded.toolCalls).toBe(1);
     expect(recorded.agentLines).toHaveLength(2);
     expect(recorded.agentLines[1]!.text).toContain('Paris');
+    expect(recorded.turns.map((t) => t.callerWaitedMs === null)).toEqual([true, false]);
+    expect(recorded.turns[1]!.callerWaitedMs).toBeGreaterThan(0);
     expect(printed.some((line) => line.includes('user  › ' + QUESTION))).toBe(true);
     const { replies } = await heardRepliesInWav(recorded.wavPath);
     expect(replies.map((r) => r.text)).toEqual(recorded.agentLines.map((l) => l.text));

@@ -3,7 +3,7 @@ import { synthesizeVoice } from '@x/simulator';
 import { createAgent } from '../agent-definition.js';
 import { CallRecorder } from '../audio/call-recorder.js';
 import type { Backend } from '../backend.js';
-import { type CallEntry, CallLog } from '../report/call-log.js';
+import { type CallEntry, CallLog, GREETING_LABEL } from '../report/call-log.js';
 import type { LatencyRow } from '../report/latency-table.js';
 import { createSession, type PipelineMode } from '../session-factory.js';
 import { waitUntil } from '../util/wait-until.js';
@@ -138,10 +138,14 @@ export async function runConversation(options: ConversationOptions): Promise<Con
     await recorder.close();
   }
 
-  /** Caller's last sample → agent's first sample, for the turn answering the line `label`. */
+  /**
+   * Caller's last sample → agent's first sample, for the turn answering the line `label` (a
+   * recording's turn is labelled with what the STT heard: it takes the next line spoken).
+   */
   function callerWaited(label: string): number | null {
-    const index = spokenLines.findIndex((line) => line.text === label);
-    if (index < 0) return null;
+    let index = spokenLines.findIndex((line) => line.text === label);
+    if (index < 0 && options.callerAudio && label !== GREETING_LABEL) index = 0;
+    if (index < 0 || index >= spokenLines.length) return null;
     const [line] = spokenLines.splice(index, 1);
     const start = recorder.firstStartAfter(line!.endedAt);
     return start === null ? null : start - line!.endedAt;

@@ -22,7 +22,8 @@ export interface CallLogOptions {
   startedAt?: number;
 }
 
-const GREETING_LABEL = '(call start)';
+/** The label of a turn that answered no user line (the greeting). */
+export const GREETING_LABEL = '(call start)';
 
 /**
  * Follows an `AgentSession`: keeps every final transcript, tool call and turn record in order and
