@@ -270,7 +270,10 @@ const cells: Cell[] = [
     outcome: 'recovers (the oversized chunk carries nothing and is skipped)',
     run: async (s) => {
       s.sim.injectFault('chat', { kind: 'huge', bytes: 10 * 1024 * 1024, afterMessages: 2 });
-      const c = client(s);
+      // The openai SDK decodes one SSE line in time quadratic in its length (10 MB ≈ 1.6 s of CPU,
+      // 20 MB ≈ 5.5 s on an idle machine; the server sends 20 MB in 0.1 s), and no chunk reaches the
+      // client meanwhile, so the idle timer must be far above that or a loaded machine times out.
+      const c = client(s, { connectOptions: { timeoutMs: 15_000 } });
       await expectRecovers(c);
       expect(s.sim.log.chatRequests).toHaveLength(1);
     },
