@@ -10,38 +10,22 @@ export interface CallRecorderOptions {
   clock?: PlayoutClock;
 }
 
-/** One agent utterance as it was heard. */
-export interface RecordedSegment {
-  /** Ms since the recorder was created when the utterance started playing. */
-  startMs: number;
-  /** Ms of it that played before it ended (all of it, unless it was interrupted). */
-  playedMs: number;
-  interrupted: boolean;
-}
-
 /**
  * The agent's side of a call, as a speaker would have played it: an `AudioOutput` that plays in
  * real time (so an interruption keeps only what was heard) and remembers when each utterance
  * started, so `recording()` lays the utterances on the call's timeline with the silences between.
  */
 export class CallRecorder extends MemoryAudioOutput {
-  readonly #clock: PlayoutClock;
   readonly #t0: number;
   readonly #starts: number[] = [];
 
   constructor(options: CallRecorderOptions) {
     const clock = options.clock ?? systemClock;
     super({ sampleRate: options.sampleRate, realtime: clock, resamplerQuality: 'high' });
-    this.#clock = clock;
     this.#t0 = clock.now();
     this.on('segment_started', (index) => {
       this.#starts[index] = clock.now() - this.#t0;
     });
-  }
-
-  /** Ms since the recorder was created. */
-  get elapsedMs(): number {
-    return this.#clock.now() - this.#t0;
   }
 
   /** When the first utterance starting at or after `at` (the clock's time) started, or null. */
@@ -50,16 +34,6 @@ export class CallRecorder extends MemoryAudioOutput {
       if (start !== undefined && start + this.#t0 >= at) return start + this.#t0;
     }
     return null;
-  }
-
-  /** Every utterance so far (the one playing counts what has played until now). */
-  get recordedSegments(): RecordedSegment[] {
-    void this.playedMs; // brings the playhead of a segment in progress up to date
-    return this.segments.map((segment, i) => ({
-      startMs: this.#starts[i] ?? 0,
-      playedMs: segment.playedMs,
-      interrupted: segment.interrupted,
-    }));
   }
 
   /** The call's agent audio: each utterance's played part at its start time, silence between. */

@@ -39,16 +39,6 @@ export class CallerMicrophone {
     this.#samplesPerFrame = Math.round((options.sampleRate * FRAME_MS) / 1000);
   }
 
-  /** Milliseconds of audio sent so far. */
-  get sentMs(): number {
-    return this.#framesSent * FRAME_MS;
-  }
-
-  /** Whether queued speech is still being sent. */
-  get speaking(): boolean {
-    return this.#queue.length > 0;
-  }
-
   start(): void {
     if (this.#running) return;
     this.#running = true;

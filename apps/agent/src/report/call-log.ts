@@ -39,8 +39,6 @@ export class CallLog {
   readonly #pendingLabels: string[] = [];
   #lastUserText: string | undefined;
   #agentState: AgentState = 'listening';
-  #agentStateSince = 0;
-  #agentSpeechStarts = 0;
   #failure: Error | undefined;
   /** The longest interim text of each reply in progress. */
   readonly #interim = new Map<string, string>();
@@ -94,8 +92,6 @@ export class CallLog {
     });
     session.on('agent_state_changed', ({ newState }) => {
       this.#agentState = newState;
-      this.#agentStateSince = this.#now();
-      if (newState === 'speaking') this.#agentSpeechStarts++;
     });
     session.on('metrics', (metrics) => this.#addTurn(metrics));
     session.on('error', (event) => {
@@ -115,16 +111,9 @@ export class CallLog {
     return this.#failure;
   }
 
-  /** What the agent is doing now, and since when (ms on the log's clock). */
+  /** What the agent is doing now. */
   get agentState(): AgentState {
     return this.#agentState;
-  }
-  get agentStateSinceMs(): number {
-    return this.#agentStateSince;
-  }
-  /** How many times the agent started speaking. */
-  get agentSpeechStarts(): number {
-    return this.#agentSpeechStarts;
   }
 
   get userLines(): string[] {
@@ -137,9 +126,6 @@ export class CallLog {
   }
   get toolCalls(): Array<Extract<CallEntry, { kind: 'tool' }>> {
     return this.entries.filter((e): e is Extract<CallEntry, { kind: 'tool' }> => e.kind === 'tool');
-  }
-  get errors(): Array<Extract<CallEntry, { kind: 'error' }>> {
-    return this.entries.filter((e): e is Extract<CallEntry, { kind: 'error' }> => e.kind === 'error');
   }
 
   #now(): number {
