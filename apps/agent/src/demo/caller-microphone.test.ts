@@ -24,7 +24,7 @@ describe('CallerMicrophone', () => {
       true,
     );
     const all = new Int16Array(frames.length * 320);
-    frames.forEach(({ frame }, i) => all.set(frame.data, i * 320));
+    for (const [i, { frame }] of frames.entries()) all.set(frame.data, i * 320);
     const first = all.indexOf(1);
     expect(first).toBeGreaterThanOrEqual(before * 320 - 320);
     expect(Array.from(all.subarray(first, first + speech.length))).toEqual(Array.from(speech));
