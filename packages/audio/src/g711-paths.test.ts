@@ -156,7 +156,7 @@ describe('G.711 pooled outputs', () => {
     const frame = samplesFrom(99, 160);
     const results: Array<{ codes: Uint8Array; samples: Int16Array; want: number[]; wantSamples: number[] }> =
       [];
-    // 300 frames of 160 codes + 320 bytes of samples fill several 16 KiB slabs.
+    // 300 frames of 160 codes + 320 bytes of samples fill more than one 64 KiB slab.
     for (let i = 0; i < 300; i++) {
       const pcm = frame.map((v) => v + i);
       const codes = i & 1 ? alawEncode(pcm) : mulawEncode(pcm);
@@ -181,7 +181,7 @@ describe('G.711 pooled outputs', () => {
       slabs.add(r.codes.buffer);
     }
     expect(slabs.size).toBeGreaterThan(1);
-    for (const slab of slabs) expect(slab.byteLength).toBe(16384);
+    for (const slab of slabs) expect(slab.byteLength).toBe(65536);
   });
 
   it('outputs over 4 KiB own their memory', () => {
@@ -191,8 +191,8 @@ describe('G.711 pooled outputs', () => {
     const samples = alawDecode(codes.subarray(0, 2049));
     expect(samples.byteOffset).toBe(0);
     expect(samples.buffer.byteLength).toBe(2049 * 2);
-    expect(mulawEncode(samplesFrom(5, 4096)).buffer.byteLength).toBe(16384);
-    expect(alawDecode(codes.subarray(0, 2048)).buffer.byteLength).toBe(16384);
+    expect(mulawEncode(samplesFrom(5, 4096)).buffer.byteLength).toBe(65536);
+    expect(alawDecode(codes.subarray(0, 2048)).buffer.byteLength).toBe(65536);
   });
 
   it('keeps working after a caller transfers (detaches) the shared slab', () => {

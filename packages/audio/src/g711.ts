@@ -10,7 +10,7 @@
  * store where alignment allows (g711/codec.ts). Tables are filled on first use of each law.
  *
  * Outputs of the allocating functions up to 4 KiB (2048 decoded samples, 4096 codes) are views into
- * a shared 16 KiB slab, as Node's `Buffer.allocUnsafe` does for small Buffers (see g711/pool.ts):
+ * a shared 64 KiB slab, as Node's `Buffer.allocUnsafe` does for small Buffers (see g711/pool.ts):
  * read `.buffer` only together with `.byteOffset` and `.byteLength`, and do not transfer it to a
  * worker. Larger outputs, and the `*Into` functions, use memory of their own.
  */

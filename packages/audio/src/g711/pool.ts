@@ -10,7 +10,12 @@
 
 /** Outputs up to this many bytes come from the slab. */
 export const POOL_MAX_BYTES = 4096;
-const SLAB_BYTES = 16384;
+/**
+ * 64 KiB: a zero-filled ArrayBuffer costs ~0.35 µs at 8 KiB, ~0.8 µs at 16 KiB and ~1.3 µs at
+ * 64 KiB (measured), so larger slabs cost less per frame (about 6 ns per 320-byte frame here). The
+ * price: one small output kept alive keeps its whole slab alive.
+ */
+const SLAB_BYTES = 65536;
 
 export class SlabPool {
   /** The current slab; a view returned by `take` lies in this buffer. */
