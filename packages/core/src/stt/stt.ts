@@ -43,7 +43,10 @@ export interface STTBaseOptions {
   maxBufferedAudioMs?: number;
   /** Silence appended by `flush()` so the provider ends the utterance (its endpointing). Default 0. */
   flushSilenceMs?: number;
-  /** Longest `flush()` waits for the final transcript. Default 5000 ms. */
+  /**
+   * Longest `flush()` waits for the final transcript of pending speech before rejecting with
+   * `APITimeoutError`. Default 5000 ms.
+   */
   flushTimeoutMs?: number;
   /** Longest `close()` waits for the provider's last transcript. Default 2000 ms. */
   closeTimeoutMs?: number;
@@ -211,9 +214,14 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
 
   /**
    * Ends the current utterance: sends what is pending plus the provider's endpointing silence,
-   * then resolves when the final transcript arrives, or at once when no speech is pending. Rejects
-   * with `APITimeoutError` when an utterance was in progress and no final came within
-   * `flushTimeoutMs`, and with the fatal error if the STT stopped.
+   * then resolves when the final transcript of every speech sent so far has arrived, or at once
+   * when no speech is pending (only silence pushed, or everything already final).
+   *
+   * Rejects with `APITimeoutError` (retryable; the STT stays usable and a late final is still
+   * delivered) when speech is pending and no final came within `flushTimeoutMs`: an utterance the
+   * provider reported in interims, or at least 150 ms of voiced audio it has not answered at all
+   * (a stalled server, or a connection that is not back yet). Rejects with the fatal error if the
+   * STT stopped.
    */
   async flush(): Promise<void> {
     this.#throwIfFailed();
@@ -493,12 +501,14 @@ export abstract class STT extends TypedEventEmitter<STTEvents> {
       if (this.#fatal || this.#state === 'closing' || this.#state === 'closed') return;
       const left = deadline - performance.now();
       if (left <= 0) {
-        if (this.#utteranceOpen) {
-          throw new APITimeoutError(
-            `${this.provider} STT: no final transcript within ${timeoutMs} ms of flush()`,
-          );
-        }
-        return;
+        // Speech was sent (or is waiting for a connection) and the provider never finalised it:
+        // whether or not an interim came first, resolving would claim a transcript that is not
+        // there. The STT stays usable; a late final is still delivered.
+        const heard = this.#utteranceOpen ? 'after an interim transcript' : 'and no transcript at all';
+        throw new APITimeoutError(
+          `${this.provider} STT: no final transcript within ${timeoutMs} ms of flush() ` +
+            `(${Math.round(this.#buffer.voicedMs())} ms of speech audio pending ${heard})`,
+        );
       }
       await new Promise<void>((resolve) => {
         const waiter = () => {
