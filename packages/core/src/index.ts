@@ -17,3 +17,4 @@ export * from './stt/index.js';
 export * from './tts/index.js';
 export * from './realtime/index.js';
 export * from './session/index.js';
+export * from './transport/index.js';
