@@ -366,12 +366,15 @@ interface G711Row {
   law: 'µ-law' | 'A-law';
   op: 'encode' | 'decode';
   mode: 'bulk' | 'frames' | 'kernel';
-  /** Medians over the interleaved rounds. */
+  /** Median CPU ms over the interleaved rounds. */
   ours: number;
   peer: number;
-  /** Minimums over the same rounds (the least disturbed run of each). */
+  /** Minimum CPU ms over the same rounds (the least disturbed run of each). */
   oursMin: number;
   peerMin: number;
+  /** Median wall-clock ms over the same rounds. */
+  oursWall: number;
+  peerWall: number;
   /** Allocating the output and writing every element once (`new T(n).fill(1)`), bulk rows only. */
   floor?: number;
 }
@@ -382,29 +385,48 @@ const G711_MODES = {
   kernel: "into a reused buffer: @x/audio *Into vs alawmulaw's per-sample function in the same loop",
 } as const;
 /** Timed rounds per row; each round runs every contender once. */
-const G711_ROUNDS = 25;
+const G711_ROUNDS = 31;
+
+interface Spread {
+  median: number;
+  min: number;
+  wallMedian: number;
+}
+
+function spread(values: number[]): { median: number; min: number } {
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  return {
+    median: values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2,
+    min: values[0]!,
+  };
+}
 
 /**
  * Times the functions interleaved: after warm-up, each of `G711_ROUNDS` rounds runs every function
- * once, in rotating order, so machine noise (other processes, GC of earlier rows, frequency
- * changes) hits all of them alike. Returns each function's median and minimum.
+ * once, in rotating order, so machine noise (GC of earlier rows, frequency changes) hits all alike.
+ * The time is the process's CPU time (user + system, so page faults count): on this shared 2-core
+ * machine, wall time also counts the time other processes hold the core, and a longer run is more
+ * likely to be preempted, which inflates the slower contender more. Wall-clock medians are kept
+ * alongside.
  */
-function interleaved(fns: ReadonlyArray<() => unknown>): Array<{ median: number; min: number }> {
-  const times = fns.map(() => [] as number[]);
+function interleaved(fns: ReadonlyArray<() => unknown>): Spread[] {
+  const cpu = fns.map(() => [] as number[]);
+  const wall = fns.map(() => [] as number[]);
   for (let w = 0; w < 3; w++) for (const fn of fns) fn();
   for (let round = 0; round < G711_ROUNDS; round++) {
     for (let k = 0; k < fns.length; k++) {
       const f = (round + k) % fns.length;
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       fns[f]!();
-      times[f]!.push(performance.now() - t0);
+      const t1 = performance.now();
+      const c = process.cpuUsage(c0);
+      cpu[f]!.push((c.user + c.system) / 1000);
+      wall[f]!.push(t1 - t0);
     }
   }
-  return times.map((t) => {
-    t.sort((a, b) => a - b);
-    const mid = t.length >> 1;
-    return { median: t.length % 2 ? t[mid]! : (t[mid - 1]! + t[mid]!) / 2, min: t[0]! };
-  });
+  return cpu.map((c, f) => ({ ...spread(c), wallMedian: spread(wall[f]!).median }));
 }
 
 /** The G.711 part alone (exported for standalone runs; the audio suite runs it after the resampler). */
@@ -453,6 +475,8 @@ export function g711Bench(): { rows: G711Row[]; table: BenchTable; ratios: Bench
       peer: p!.median,
       oursMin: o!.min,
       peerMin: p!.min,
+      oursWall: o!.wallMedian,
+      peerWall: p!.wallMedian,
       ...(f ? { floor: f.median } : {}),
     });
   };
@@ -534,12 +558,13 @@ export function g711Bench(): { rows: G711Row[]; table: BenchTable; ratios: Bench
     );
   }
   notes.push(
-    `G.711 timing: ${G711_ROUNDS} interleaved rounds per row after 3 warm-up runs, each round running @x/audio, alawmulaw (and the floor) once in rotating order; medians, with minimums alongside`,
-    'G.711 bulk floor: allocating the output and writing each element once (`new Uint8Array(n).fill(1)` / `new Int16Array(n).fill(1)`); mostly first-touch page faults of the fresh megabytes, paid by every allocating implementation, so alawmulaw / floor bounds the bulk ratio any implementation could reach',
+    `G.711 timing: ${G711_ROUNDS} interleaved rounds per row after 3 warm-up runs, each round running @x/audio, alawmulaw (and the floor) once in rotating order; process CPU time (user + system), medians, with minimums and wall-clock medians alongside`,
+    'G.711 bulk floor: allocating the output and writing each element once (`new Uint8Array(n).fill(1)` / `new Int16Array(n).fill(1)`), which every allocating implementation pays. It swings between runs: ~0.15/0.3 ms when the allocator hands back memory freed by an earlier GC, ~1.1/2 ms when it maps fresh pages (first-touch page faults, ~1.5 µs per 4 KiB page on this VM); in that state @x/audio spends more time in page faults than in coding, and the bulk ratios drop to ~3.5×',
     'G.711 frames: @x/audio returns outputs up to 4 KiB as views into a shared 64 KiB slab (like the Buffer pool of Node); alawmulaw allocates a new typed array per call (~170 ns each for off-heap typed arrays)',
+    "G.711 and V8: once any ArrayBuffer in a process has been detached (here libsamplerate-js's WebAssembly memory grows when it loads; transfers to workers do the same), V8 checks every typed-array access for detachment; this makes @x/audio's table lookups ~1.4x slower and alawmulaw's arithmetic ~1.05-1.15x slower, so these ratios are lower than in a process where nothing was ever detached",
   );
   const table: BenchTable = {
-    title: `G.711 on ${n.toLocaleString('en-US')} samples (median ms of ${G711_ROUNDS} interleaved rounds; Msamples/s)`,
+    title: `G.711 on ${n.toLocaleString('en-US')} samples (median CPU ms of ${G711_ROUNDS} interleaved rounds; Msamples/s)`,
     columns: [
       'law',
       'operation',
@@ -550,6 +575,7 @@ export function g711Bench(): { rows: G711Row[]; table: BenchTable; ratios: Bench
       'alawmulaw Msamples/s',
       'ours / peer',
       'ours / peer (minimums)',
+      'ours / peer (wall medians)',
       'floor ms (alloc + fill)',
       'peer / floor',
     ],
@@ -563,6 +589,7 @@ export function g711Bench(): { rows: G711Row[]; table: BenchTable; ratios: Bench
       fixed(n / r.peer / 1000, 0),
       ratioText(r.peer / r.ours),
       ratioText(r.peerMin / r.oursMin),
+      ratioText(r.peerWall / r.oursWall),
       r.floor === undefined ? '' : fixed(r.floor, 2),
       r.floor === undefined ? '' : ratioText(r.peer / r.floor),
     ]),
