@@ -3,7 +3,9 @@
  * each streaming audio in real time (one 20 ms frame per tick of its own 20 ms timer, catching up
  * if a tick was late). The ramp adds sessions step by step; a step passes when the event-loop lag
  * p99 (perf_hooks.monitorEventLoopDelay) stays under 20 ms and no frame went out more than 40 ms
- * after its due time. Memory per session = (RSS / heap after GC − before any session) / N.
+ * after its due time (strict), or at most 0.1 % of frames did (tolerant: one stall of the shared
+ * machine is enough to fail the strict rule). The ramp stops at the first step failing the
+ * tolerant rule. Memory per session = (RSS / heap after GC − before any session) / N.
  */
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -25,6 +27,8 @@ const CONNECT_BATCH = 50;
 /** monitorEventLoopDelay's sampling interval; on Node 20 each sample is interval + delay. */
 const LAG_RESOLUTION_MS = 10;
 const TARGET_SESSIONS = 500;
+/** Share of frames allowed to be late under the tolerant rule. */
+const TOLERATED_LATE_SHARE = 0.001;
 
 interface InputFormat {
   label: string;
@@ -122,10 +126,15 @@ interface StepResult {
   errors: number;
   /** Loop lag p99 of an idle process over the same window (machine noise), ms. */
   controlLagP99Ms: number | undefined;
+  /** Frames due in the window. */
+  frames: number;
   pass: boolean;
+  passTolerant: boolean;
 }
 
-async function ramp(format: InputFormat): Promise<{ steps: StepResult[]; largest: number }> {
+async function ramp(
+  format: InputFormat,
+): Promise<{ steps: StepResult[]; largest: number; largestTolerant: number }> {
   const sim = await startSimulatorProcess({ trimClientEventsMs: 500 });
   const streamers: Streamer[] = [];
   const steps: StepResult[] = [];
@@ -180,21 +189,32 @@ async function ramp(format: InputFormat): Promise<{ steps: StepResult[]; largest
         connectMs,
         errors: streamers.reduce((n, s) => n + s.errors, 0) - errors0,
         controlLagP99Ms: controlLag?.p99,
+        frames: Math.round((streamers.length * wallMs) / 20),
         pass: false,
+        passTolerant: false,
       };
       step.pass = step.lagP99Ms < LAG_P99_LIMIT_MS && step.lateFrames === 0;
+      step.passTolerant =
+        step.lagP99Ms < LAG_P99_LIMIT_MS && step.lateFrames <= step.frames * TOLERATED_LATE_SHARE;
       steps.push(step);
       console.log(
         `  concurrency [${format.rate / 1000} kHz]: ${step.sessions} sessions: lag p99 ${fixed(step.lagP99Ms, 1)} ms (idle control ${fixed(step.controlLagP99Ms ?? Number.NaN, 1)} ms), late frames ${step.lateFrames}, client CPU ${fixed(step.clientCpuPct, 0)} %, simulator CPU ${fixed(step.simCpuPct, 0)} %, ${fixed(step.rssPerSessionKB, 0)} KB RSS / session`,
       );
-      if (!step.pass) break;
+      if (!step.passTolerant) break;
     }
   } finally {
     await Promise.all(streamers.map((s) => s.stop()));
     await sim.close();
   }
-  const passing = steps.filter((s) => s.pass);
-  return { steps, largest: passing.length === 0 ? 0 : passing[passing.length - 1]!.sessions };
+  const largest = (ok: (s: StepResult) => boolean) => {
+    let n = 0;
+    for (const s of steps) {
+      if (!ok(s)) break;
+      n = s.sessions;
+    }
+    return n;
+  };
+  return { steps, largest: largest((s) => s.pass), largestTolerant: largest((s) => s.passTolerant) };
 }
 
 export async function runConcurrencyBench(): Promise<SuiteResult> {
@@ -202,7 +222,12 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
   const t0 = performance.now();
   const load = os.loadavg();
   const versions = packageVersions(['@x/realtime', '@x/core', '@x/audio']);
-  const results: Array<{ format: InputFormat; steps: StepResult[]; largest: number }> = [];
+  const results: Array<{
+    format: InputFormat;
+    steps: StepResult[];
+    largest: number;
+    largestTolerant: number;
+  }> = [];
   for (const format of FORMATS) results.push({ format, ...(await ramp(format)) });
   const tables: BenchTable[] = results.map(({ format, steps }) => ({
     title: `Concurrent XAIRealtime sessions streaming ${format.label} in real time (20 ms frames, default 40 ms batches), one process; ${WINDOW_MS / 1000} s per step`,
@@ -212,7 +237,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
       'loop lag p99 ms',
       'loop lag max ms',
       'idle control lag p99 ms',
-      `frames > ${LATE_LIMIT_MS} ms late`,
+      `frames > ${LATE_LIMIT_MS} ms late (of due)`,
       'worst lateness ms',
       'client CPU %',
       'simulator CPU %',
@@ -221,7 +246,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
       'ArrayBuffer KB / session',
       'connect s',
       'errors',
-      'pass',
+      'pass (strict / tolerant)',
     ],
     rows: steps.map((s) => [
       s.sessions,
@@ -229,7 +254,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
       fixed(s.lagP99Ms, 2),
       fixed(s.lagMaxMs, 1),
       fixed(s.controlLagP99Ms ?? Number.NaN, 1),
-      s.lateFrames,
+      `${s.lateFrames} (of ${s.frames})`,
       fixed(s.maxLateMs, 1),
       fixed(s.clientCpuPct, 0),
       fixed(s.simCpuPct, 0),
@@ -238,21 +263,35 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
       fixed(s.arrayBuffersPerSessionKB, 0),
       fixed(s.connectMs / 1000, 1),
       s.errors,
-      s.pass ? 'yes' : 'no',
+      `${s.pass ? 'yes' : 'no'} / ${s.passTolerant ? 'yes' : 'no'}`,
     ]),
   }));
-  const checks: BenchCheck[] = results.map(({ format, largest, steps }) => {
-    const last = steps.find((s) => s.sessions === largest);
-    return {
-      name: `Largest N tried that one process holds (lag p99 < ${LAG_P99_LIMIT_MS} ms, no late frame), ${format.label}`,
-      value: largest,
-      unit: 'sessions',
-      target: `≥ ${TARGET_SESSIONS}`,
-      met: largest >= TARGET_SESSIONS,
-      note: last
-        ? `at ${largest}: ${fixed(last.rssPerSessionKB, 0)} KB RSS and ${fixed(last.heapPerSessionKB, 0)} KB heap per session, client CPU ${fixed(last.clientCpuPct, 0)} %`
-        : 'no step passed',
+  const checks: BenchCheck[] = results.flatMap(({ format, largest, largestTolerant, steps }) => {
+    const at = (n: number) => steps.find((s) => s.sessions === n);
+    const describe = (n: number) => {
+      const s = at(n);
+      return s
+        ? `at ${n}: ${fixed(s.rssPerSessionKB, 0)} KB RSS, ${fixed(s.heapPerSessionKB, 0)} KB heap, ${fixed(s.arrayBuffersPerSessionKB, 0)} KB ArrayBuffers per session; client CPU ${fixed(s.clientCpuPct, 0)} %`
+        : 'no step passed';
     };
+    return [
+      {
+        name: `Largest N tried that one process holds, strict (lag p99 < ${LAG_P99_LIMIT_MS} ms, no frame > ${LATE_LIMIT_MS} ms late), ${format.label}`,
+        value: largest,
+        unit: 'sessions',
+        target: `≥ ${TARGET_SESSIONS}`,
+        met: largest >= TARGET_SESSIONS,
+        note: describe(largest),
+      },
+      {
+        name: `Largest N tried that one process holds, tolerant (lag p99 < ${LAG_P99_LIMIT_MS} ms, ≤ ${TOLERATED_LATE_SHARE * 100} % of frames > ${LATE_LIMIT_MS} ms late), ${format.label}`,
+        value: largestTolerant,
+        unit: 'sessions',
+        target: `≥ ${TARGET_SESSIONS}`,
+        met: largestTolerant >= TARGET_SESSIONS,
+        note: describe(largestTolerant),
+      },
+    ];
   });
   return {
     suite: 'concurrency',
@@ -265,7 +304,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
     checks,
     notes: [
       versionNote(versions),
-      `steps ${STEPS.join(', ')} sessions (stopping at the first failing step); each session has its own 20 ms setInterval and sends every frame that is due (catching up when a tick is late); connections are opened ${CONNECT_BATCH} at a time and streaming starts as each batch is ready; ${SETTLE_MS} ms settle, then a ${WINDOW_MS / 1000} s measured window`,
+      `steps ${STEPS.join(', ')} sessions (stopping at the first step failing the tolerant rule); each session has its own 20 ms setInterval and sends every frame that is due (catching up when a tick is late); connections are opened ${CONNECT_BATCH} at a time and streaming starts as each batch is ready; ${SETTLE_MS} ms settle, then a ${WINDOW_MS / 1000} s measured window`,
       'sessions use server VAD (the default) and stream quiet room tone below its threshold, so the server never answers: this measures the input side (conversion, batching, base64, JSON, sends, timers)',
       'the simulator runs in a child process (its own core on this 2-core machine); its CPU is shown to tell when the server, not the client, is the limit. The simulator keeps every client event in its log; the child empties the per-connection clientEvents every 500 ms (there is no option to turn payload logging off)',
       `event-loop lag: perf_hooks.monitorEventLoopDelay({resolution: ${LAG_RESOLUTION_MS}}) over the window; on Node 20 each sample is the sampling interval plus the delay, so ${LAG_RESOLUTION_MS} ms is subtracted`,
