@@ -1,5 +1,12 @@
 import type { AudioOutput, ConnectOptions } from '@x/core';
-import { ConfigurationError, inRange, oneOf, resolveConnectOptions } from '@x/core';
+import {
+  ConfigurationError,
+  DEFAULT_MAX_REPLAY_INPUT_MS,
+  inRange,
+  oneOf,
+  resolveConnectOptions,
+  resolveResponseTimeoutMs,
+} from '@x/core';
 
 export const XAI_VOICES = ['Ara', 'Rex', 'Sal', 'Eve', 'Leo'] as const;
 export type XAIVoice = (typeof XAI_VOICES)[number];
@@ -60,6 +67,17 @@ export interface XAIRealtimeConfig {
   handshakeTimeoutMs?: number;
   /** User audio per `input_audio_buffer.append`, 20–100 ms (default 40). */
   inputBatchMs?: number;
+  /**
+   * A reply in progress (requested, or created and not done) with no server event for this long
+   * means the connection is dead: one `APITimeoutError` is reported (`error` event), the model
+   * reconnects and asks for the reply again. 100–600 000 ms, default 15 000; 0 = never.
+   */
+  responseTimeoutMs?: number;
+  /**
+   * User audio kept after sending until the server acknowledges its turn (with a transcript), to
+   * send again if the socket drops. 1000–600 000 ms, default 30 000.
+   */
+  maxReplayInputMs?: number;
   /** Where agent audio goes (can be set later through `model.output`). */
   output?: AudioOutput;
 }
@@ -89,6 +107,8 @@ export interface ResolvedXAIRealtimeConfig {
   connectOptions: ConnectOptions;
   handshakeTimeoutMs: number;
   inputBatchMs: number;
+  responseTimeoutMs: number;
+  maxReplayInputMs: number;
 }
 
 const KNOWN_KEYS = new Set<string>([
@@ -108,6 +128,8 @@ const KNOWN_KEYS = new Set<string>([
   'connectOptions',
   'handshakeTimeoutMs',
   'inputBatchMs',
+  'responseTimeoutMs',
+  'maxReplayInputMs',
   'output',
 ]);
 
@@ -251,6 +273,13 @@ export function resolveXAIRealtimeConfig(config: XAIRealtimeConfig = {}): Resolv
     connectOptions: resolveConnectOptions(config.connectOptions),
     handshakeTimeoutMs: inRange('handshakeTimeoutMs', config.handshakeTimeoutMs ?? 10_000, 1, 120_000),
     inputBatchMs: inRange('inputBatchMs', config.inputBatchMs ?? 40, 20, 100),
+    responseTimeoutMs: resolveResponseTimeoutMs(config.responseTimeoutMs),
+    maxReplayInputMs: inRange(
+      'maxReplayInputMs',
+      config.maxReplayInputMs ?? DEFAULT_MAX_REPLAY_INPUT_MS,
+      1000,
+      600_000,
+    ),
   };
 }
 

@@ -47,7 +47,7 @@ export type ClientEvent =
   | { type: 'input_audio_buffer.commit' }
   | { type: 'input_audio_buffer.clear' }
   | { type: 'conversation.item.create'; previous_item_id?: string; item: WireItem }
-  | { type: 'response.create'; response?: { modalities?: string[] } }
+  | { type: 'response.create'; response?: { modalities?: string[]; instructions?: string } }
   | { type: 'response.cancel' };
 
 // ------------------------------------------------------------------ server → client

@@ -4,6 +4,7 @@ import {
   type RealtimeConversationEntry,
   type RealtimeFunctionCallResult,
   RealtimeModel,
+  type RealtimeResponseRequest,
   resolveApiKey,
   type Usage,
 } from '@x/core';
@@ -45,6 +46,8 @@ export class XAIRealtime extends RealtimeModel {
   #decoderResponse: string | undefined;
   /** Replies the server has created and not yet finished. */
   readonly #activeResponses = new Set<string>();
+  /** `response.create` sent on this connection and not yet answered by `response.created` (or refused). */
+  #createsInFlight = 0;
 
   constructor(config: XAIRealtimeConfig = {}) {
     const resolved = resolveXAIRealtimeConfig(config);
@@ -56,6 +59,10 @@ export class XAIRealtime extends RealtimeModel {
       outputSampleRate: resolved.sampleRate,
       connectOptions: resolved.connectOptions,
       inputBatchMs: resolved.inputBatchMs,
+      turnDetection: resolved.turnDetection ? 'server' : 'manual',
+      inputPrefixPaddingMs: resolved.turnDetection?.prefixPaddingMs ?? 0,
+      maxReplayInputMs: resolved.maxReplayInputMs,
+      responseTimeoutMs: resolved.responseTimeoutMs,
       ...(config.output ? { output: config.output } : {}),
     });
     this.config = resolved;
@@ -108,6 +115,7 @@ export class XAIRealtime extends RealtimeModel {
           this.#attempt = undefined;
           this.#connection = undefined;
           this.#activeResponses.clear();
+          this.#createsInFlight = 0;
           this.handleConnectionLost(error);
         },
       },
@@ -123,6 +131,8 @@ export class XAIRealtime extends RealtimeModel {
     const connection = this.#connection;
     this.#connection = undefined;
     this.#attempt = undefined;
+    this.#activeResponses.clear();
+    this.#createsInFlight = 0;
     await connection?.close();
   }
 
@@ -144,14 +154,15 @@ export class XAIRealtime extends RealtimeModel {
     });
   }
 
-  protected sendCreateResponse(): void {
-    this.#send(buildResponseCreate(this.config));
+  protected sendCreateResponse(request: RealtimeResponseRequest): void {
+    this.#createsInFlight++;
+    this.#send(buildResponseCreate(this.config, request));
   }
 
   protected sendCancelResponse(): void {
-    // Only when the server has a reply in progress; a stray cancel would just earn a
-    // `response_cancel_not_active` error (which is swallowed anyway).
-    if (this.#activeResponses.size > 0) this.#send({ type: 'response.cancel' });
+    // Only when the server has a reply in progress or about to start (a create not yet answered);
+    // a stray cancel would just earn a `response_cancel_not_active` error (swallowed anyway).
+    if (this.#activeResponses.size > 0 || this.#createsInFlight > 0) this.#send({ type: 'response.cancel' });
   }
 
   protected sendFunctionCallOutput(result: RealtimeFunctionCallResult): void {
@@ -183,6 +194,8 @@ export class XAIRealtime extends RealtimeModel {
   }
 
   #onMessage(parsed: ParsedServerEvent): void {
+    // Any frame, even one that is ignored, shows the server is alive (`responseTimeoutMs`).
+    this.noteServerActivity();
     if (parsed.kind === 'unknown') {
       this.handleUnknownEvent(parsed.type, parsed.raw);
       return;
@@ -204,10 +217,10 @@ export class XAIRealtime extends RealtimeModel {
   #onEvent(event: ServerEvent): void {
     switch (event.type) {
       case 'input_audio_buffer.speech_started':
-        this.handleUserSpeechStarted(event.item_id);
+        this.handleUserSpeechStarted(event.item_id, event.audio_start_ms);
         return;
       case 'input_audio_buffer.speech_stopped':
-        this.handleUserSpeechStopped(event.item_id);
+        this.handleUserSpeechStopped(event.item_id, event.audio_end_ms);
         return;
       case 'input_audio_buffer.committed':
         this.handleUserItem(event.item_id);
@@ -221,6 +234,7 @@ export class XAIRealtime extends RealtimeModel {
         return;
       case 'response.created':
         this.#activeResponses.add(event.response.id);
+        if (this.#createsInFlight > 0) this.#createsInFlight--;
         this.handleResponseCreated(event.response.id);
         return;
       case 'response.output_audio.delta': {
@@ -266,6 +280,12 @@ export class XAIRealtime extends RealtimeModel {
       }
       case 'error': {
         const { error } = event;
+        if (error.code === 'conversation_already_has_active_response') {
+          // A create raced a reply already running: it is dropped, not queued.
+          if (this.#createsInFlight > 0) this.#createsInFlight--;
+          this.handleRequestRejected();
+          return;
+        }
         if (error.code && BENIGN_ERROR_CODES.has(error.code)) return;
         this.handleServerError(
           new APIError(`xAI realtime error: ${error.message}${error.code ? ` (${error.code})` : ''}`, {

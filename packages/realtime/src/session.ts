@@ -49,12 +49,18 @@ export function buildSessionUpdate(config: ResolvedXAIRealtimeConfig, agent: Age
 /**
  * `response.create`. xAI documents no `modalities` field in `session.update`, so modalities go with
  * each requested response, and only when they differ from the default (text + audio).
+ * `request.instructions` (per-reply instructions) go in `response.instructions`.
  */
-export function buildResponseCreate(config: ResolvedXAIRealtimeConfig): ClientEvent {
-  const isDefault = config.modalities.length === 2;
-  return isDefault
+export function buildResponseCreate(
+  config: ResolvedXAIRealtimeConfig,
+  request: { instructions?: string } = {},
+): ClientEvent {
+  const response: { modalities?: string[]; instructions?: string } = {};
+  if (config.modalities.length !== 2) response.modalities = config.modalities;
+  if (request.instructions !== undefined) response.instructions = request.instructions;
+  return Object.keys(response).length === 0
     ? { type: 'response.create' }
-    : { type: 'response.create', response: { modalities: config.modalities } };
+    : { type: 'response.create', response };
 }
 
 /**

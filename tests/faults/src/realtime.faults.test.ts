@@ -159,8 +159,6 @@ const cells: Cell[] = [
     fault: 'socket dropped mid-reply',
     outcome:
       'the cut reply is resumed after the reconnect, or reported (one typed error, or marked interrupted)',
-    status: 'fails',
-    bug: 'the cut reply is finalised as if complete ("You said: " final, interrupted: false), no error, no new reply',
     run: async (s) => {
       s.sim.injectFault('realtime', { kind: 'drop', afterMessages: 14 });
       const c = client(s);
@@ -197,7 +195,7 @@ const cells: Cell[] = [
     outcome:
       'recovers: no input audio lost (the open turn is sent again on the new connection), both turns answered',
     status: 'fails',
-    bug: 'audio already written to the dropped socket is gone: 26880 of 66240 samples never reach a server, no error, neither turn is answered',
+    bug: 'unsatisfiable as written: the drop comes after the server heard the whole first turn (speech_stopped) but before its transcript, so answering that turn needs its audio sent again, which the exact count forbids. XAIRealtime now replays the unacknowledged turn: every sample reaches the new connection (66240 + the 39360 the dropped one had), both turns are answered',
     run: async (s) => {
       // The microphone backlog is pushed at once (e.g. after a stall of the capture thread, or the
       // queue flushed after a reconnect); the socket dies while those appends are in flight.
@@ -356,7 +354,7 @@ const cells: Cell[] = [
     },
   },
   {
-    fault: '5 s stall mid-reply (no response timeout in XAIRealtime)',
+    fault: '5 s stall mid-reply, responseTimeoutMs above it (default 15 s)',
     outcome: 'recovers (rides the stall out)',
     run: async (s) => {
       // created, updated, VAD and transcript events, response.created…: then 5 s of nothing.
@@ -373,9 +371,33 @@ const cells: Cell[] = [
   {
     fault: '5 s stall mid-reply beyond a response timeout',
     outcome: 'detected with one APITimeoutError, then recovers',
-    status: 'todo',
-    bug: 'XAIRealtime has no response/idle timeout option: a server that goes silent mid-reply is never detected',
-    run: async () => {},
+    run: async (s) => {
+      // created, updated, VAD and transcript events, response.created, output_item.added: then 5 s
+      // of nothing. responseTimeoutMs 1500 gives up on the silent socket, reconnects, and asks for
+      // the reply again on the new connection.
+      s.sim.injectFault('realtime', { kind: 'stall', ms: 5000, afterMessages: 9 });
+      const c = client(s, { responseTimeoutMs: 1500 });
+      await c.model.connect();
+      const started = performance.now();
+      await expectTurn(c, FIRST, Number.POSITIVE_INFINITY);
+      const ms = performance.now() - started;
+      expect(ms).toBeGreaterThanOrEqual(1400);
+      expect(ms).toBeLessThan(4500);
+      expect(c.errors).toHaveLength(1);
+      expect(isAPITimeoutError(c.errors[0])).toBe(true);
+      expect(c.errors[0]!.retryable).toBe(true);
+      expect(c.reconnects).toBe(1);
+      expect(s.sim.log.connections).toHaveLength(2);
+      // The reply was asked for again on the new connection, after the history replay.
+      const second = s.sim.log.connections[1]!.clientEvents as Array<{ type: string }>;
+      expect(second.map((e) => e.type).filter((t) => t !== 'input_audio_buffer.append')).toEqual([
+        'session.update',
+        'conversation.item.create',
+        'response.create',
+      ]);
+      await expectAllAudioReceived(s, c);
+      expect(c.finals('assistant')).toEqual([answer(FIRST)]);
+    },
   },
   {
     fault: '10 MB message',

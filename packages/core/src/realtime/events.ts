@@ -8,6 +8,11 @@ export interface RealtimeTranscription {
   text: string;
   final: boolean;
   itemId?: string;
+  /**
+   * On a final assistant transcription: whether the reply was cut off (barge-in or `interrupt()`);
+   * `text` is then the part that was heard. Absent on interim and user transcriptions.
+   */
+  interrupted?: boolean;
 }
 
 /** An agent tool ran because the model called it. */
@@ -27,8 +32,13 @@ export interface RealtimeAgentSpeechStartedEvent {
 
 export interface RealtimeAgentSpeechEndedEvent {
   responseId: string | null;
-  /** The user (or `interrupt()`) cut the agent off. */
+  /**
+   * The agent was cut off: by the user (or `interrupt()`), or because the connection dropped
+   * mid-reply (`reason: 'connection_lost'`).
+   */
   interrupted: boolean;
+  /** Why an interrupted speech ended early; absent when it played out. */
+  reason?: 'interrupted' | 'connection_lost';
   /** Milliseconds of agent audio played in this stretch of speech. */
   playedMs: number;
 }
@@ -38,6 +48,25 @@ export interface RealtimeReconnectedEvent {
   attempts: number;
   /** History entries replayed to the new session. */
   replayedItems: number;
+  /**
+   * User audio sent again on the new connection: the audio of the user's turn that the old
+   * connection had not yet acknowledged with a transcript (see `RealtimeModelOptions.maxReplayInputMs`).
+   */
+  replayedInputMs: number;
+  /** A reply cut by the drop (or requested and never started) was asked for again (`response.create`). */
+  resumedReply: boolean;
+}
+
+/** User audio was dropped: it may never reach the model. Also counted in `droppedInputMs`. */
+export interface RealtimeInputDroppedEvent {
+  /** Milliseconds dropped now. */
+  droppedMs: number;
+  /**
+   * `buffer_full`: more than `maxBufferedInputMs` was pushed while not connected (the oldest went);
+   * `replay_limit`: the unacknowledged user turn was longer than `maxReplayInputMs` when the
+   * connection dropped, so its oldest audio could not be sent again.
+   */
+  reason: 'buffer_full' | 'replay_limit';
 }
 
 /** A server event the client does not know; tolerated and surfaced for debugging. */
@@ -63,8 +92,13 @@ export type RealtimeEvents = {
   function_executed: (event: RealtimeFunctionExecutedEvent) => void;
   /** The full text of a text-only reply (replies with audio report their words as `transcription`). */
   text_output: (text: string) => void;
-  /** The connection dropped and was restored (session config and history replayed). */
+  /**
+   * The connection dropped (or went silent beyond `responseTimeoutMs`) and was restored: session
+   * config, history and the unacknowledged user audio replayed, and a cut reply asked for again.
+   */
   reconnected: (event: RealtimeReconnectedEvent) => void;
+  /** User audio was dropped (bounded buffers); see `droppedInputMs`. */
+  input_dropped: (event: RealtimeInputDroppedEvent) => void;
   error: (error: APIError) => void;
   /** One record per reply. */
   metrics: (metrics: RealtimeMetrics) => void;

@@ -1,25 +1,35 @@
 import type { AudioFrame, ResamplerQuality } from '@x/audio';
 import type { AudioOutput } from '../audio-io/audio-output.js';
 import { type Agent, ChatContext } from '../chat/index.js';
-import { APIConnectionError, type APIError, isAPIError } from '../errors/errors.js';
+import { inRange, oneOf } from '../config/validate.js';
+import {
+  APIConnectionError,
+  type APIError,
+  APITimeoutError,
+  ConfigurationError,
+  isAPIError,
+} from '../errors/errors.js';
 import { TypedEventEmitter } from '../events/typed-emitter.js';
 import { type ConnectOptions, resolveConnectOptions } from '../retry/connect-options.js';
 import { withRetry } from '../retry/with-retry.js';
 import { type RealtimeConversationEntry, RealtimeConversationLog } from './conversation.js';
 import type { RealtimeEvents } from './events.js';
 import { RealtimeInputConverter, RealtimeSampleBatcher } from './input-audio.js';
+import { type RealtimeInputReplay, RealtimeInputJournal } from './input-journal.js';
 import { RealtimeOutputConverter } from './output-audio.js';
 import {
   type RealtimeFunctionCall,
   type RealtimeFunctionCallResult,
   RealtimeReplyTracker,
   type RealtimeResponseDone,
+  type RealtimeResponseRequest,
 } from './reply-tracker.js';
 
 export type {
   RealtimeFunctionCall,
   RealtimeFunctionCallResult,
   RealtimeResponseDone,
+  RealtimeResponseRequest,
 } from './reply-tracker.js';
 
 export interface RealtimeModelOptions {
@@ -39,7 +49,32 @@ export interface RealtimeModelOptions {
   /** User audio held while not connected (before ready, while reconnecting), default 10 000 ms; older audio is dropped beyond it. */
   maxBufferedInputMs?: number;
   resamplerQuality?: ResamplerQuality;
+  /**
+   * Who ends user turns: the server's VAD (`server`, default: its `speech_started` /
+   * `speech_stopped` events tell which audio a turn holds) or the client (`manual`: `commitAudio()`).
+   * Decides which sent audio is sent again after a dropped connection.
+   */
+  turnDetection?: 'server' | 'manual';
+  /** Audio the server keeps before detected speech (its prefix padding), default 300 ms. */
+  inputPrefixPaddingMs?: number;
+  /**
+   * User audio kept after sending until the server acknowledges its turn (with a transcript), to
+   * send again on a new connection if the socket drops; default 30 000 ms. Beyond it the oldest
+   * goes, and is reported (`input_dropped`, `droppedInputMs`) if a drop then needed it.
+   */
+  maxReplayInputMs?: number;
+  /**
+   * A reply in progress (requested or being generated) with no server event for this long means the
+   * connection is dead: an `APITimeoutError` is reported, the model reconnects and asks for the
+   * reply again. Default 15 000 ms; 0 turns it off.
+   */
+  responseTimeoutMs?: number;
 }
+
+/** How long a reply may go without a server event before the connection counts as dead. */
+export const DEFAULT_RESPONSE_TIMEOUT_MS = 15_000;
+/** Most unacknowledged user audio kept for a replay after a drop. */
+export const DEFAULT_MAX_REPLAY_INPUT_MS = 30_000;
 
 export type RealtimeConnectionState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
@@ -95,9 +130,33 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   readonly #replies: RealtimeReplyTracker;
   /** The history as it was when the connection dropped: what the next connection gets replayed. */
   #replay: RealtimeConversationEntry[] = [];
+  /** Sent user audio the server has not acknowledged yet. */
+  readonly #journal: RealtimeInputJournal;
+  /** What the journal held when the connection dropped: sent again once reconnected. */
+  #inputReplay: RealtimeInputReplay | undefined;
+  /** A reply cut by the drop (or requested and never started), to ask for again once reconnected. */
+  #resume: RealtimeResponseRequest | undefined;
+  /** Samples dropped from the not-connected queue since the last report. */
+  #unreportedDroppedSamples = 0;
+  readonly #responseTimeoutMs: number;
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
+  #lastServerEventAtMs = 0;
 
   constructor(options: RealtimeModelOptions) {
     super();
+    this.#responseTimeoutMs = resolveResponseTimeoutMs(options.responseTimeoutMs);
+    const turnDetection = oneOf('turnDetection', options.turnDetection ?? 'server', ['server', 'manual']);
+    this.#journal = new RealtimeInputJournal({
+      sampleRate: options.inputSampleRate,
+      maxMs: inRange(
+        'maxReplayInputMs',
+        options.maxReplayInputMs ?? DEFAULT_MAX_REPLAY_INPUT_MS,
+        1000,
+        600_000,
+      ),
+      serverVad: turnDetection === 'server',
+      leadMs: inRange('inputPrefixPaddingMs', options.inputPrefixPaddingMs ?? 300, 0, 10_000),
+    });
     this.provider = options.provider;
     this.model = options.model;
     this.inputSampleRate = options.inputSampleRate;
@@ -133,7 +192,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
       ifReady: (run) => {
         if (this.#state === 'ready') run();
       },
-      sendCreateResponse: () => this.sendCreateResponse(),
+      sendCreateResponse: (request) => this.#requestResponse(request),
       sendCancelResponse: () => this.sendCancelResponse(),
       sendFunctionCallOutput: (result) => this.sendFunctionCallOutput(result),
       truncateItem: (itemId, audioEndMs) => this.truncateItem(itemId, audioEndMs),
@@ -187,7 +246,11 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     return ctx;
   }
 
-  /** User audio dropped because too much was held while not connected. */
+  /**
+   * User audio that may never have reached the model: dropped because more than
+   * `maxBufferedInputMs` was held while not connected, or because the unacknowledged turn was
+   * longer than `maxReplayInputMs` when the connection dropped.
+   */
   get droppedInputMs(): number {
     return (this.#droppedInputSamples * 1000) / this.inputSampleRate;
   }
@@ -244,14 +307,23 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     if (this.#isClosed()) return;
     this.#flushInput();
     this.#replies.markTurnEnd();
-    this.#whenReady(() => this.sendCommit());
+    this.#whenReady(() => this.#transmitCommit());
   }
 
-  /** Asks the model for a reply now (manual turn detection, or after `sendText` of context). */
-  createResponse(): void {
+  /**
+   * Asks the model for a reply now (manual turn detection, or after `sendText` of context).
+   * `instructions` apply to this reply only.
+   */
+  createResponse(options: RealtimeResponseRequest = {}): void {
     if (this.#isClosed()) return;
+    if (options.instructions !== undefined && typeof options.instructions !== 'string') {
+      throw new TypeError('createResponse: instructions must be a string');
+    }
+    const request: RealtimeResponseRequest =
+      options.instructions !== undefined ? { instructions: options.instructions } : {};
+    this.#resume = undefined; // a new request replaces one still to be resumed
     this.#replies.markTurnEnd();
-    this.#whenReady(() => this.sendCreateResponse());
+    this.#whenReady(() => this.#requestResponse(request));
   }
 
   /** Adds a typed user message and asks for a reply; an agent reply in progress is interrupted. */
@@ -261,11 +333,12 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
       throw new TypeError('sendText needs a non-empty string');
     }
     this.#replies.interrupt();
+    this.#resume = undefined;
     this.#log.addUserText(text);
     this.#replies.markTurnEnd();
     this.#whenReady(() => {
       this.sendUserMessage(text);
-      this.sendCreateResponse();
+      this.#requestResponse({});
     });
   }
 
@@ -273,6 +346,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   interrupt(): void {
     if (this.#isClosed()) return;
     this.#replies.interrupt();
+    this.#resume = undefined;
   }
 
   /** Closes the session; idempotent. Agent audio still playing is stopped. */
@@ -280,6 +354,10 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     if (this.#closePromise) return this.#closePromise;
     this.#state = 'closed';
     this.#lifetime.abort(new APIConnectionError('the realtime model was closed', { retryable: false }));
+    this.#stopWatchdog();
+    this.#journal.reset();
+    this.#inputReplay = undefined;
+    this.#resume = undefined;
     this.#replies.close();
     this.#inputConverter.reset();
     this.#batcher.reset();
@@ -304,7 +382,8 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   protected abstract sendAudio(samples: Int16Array): void;
   protected abstract sendCommit(): void;
   protected abstract sendUserMessage(text: string): void;
-  protected abstract sendCreateResponse(): void;
+  /** Sends `response.create`; `request.instructions` (if any) apply to this reply only. */
+  protected abstract sendCreateResponse(request: RealtimeResponseRequest): void;
   /** Asks the server to stop the reply in progress. */
   protected abstract sendCancelResponse(): void;
   protected abstract sendFunctionCallOutput(result: RealtimeFunctionCallResult): void;
@@ -326,29 +405,55 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   }
 
   // ---------------------------------------------------------------- server events → base
+  // Every handler counts as a sign of life for `responseTimeoutMs`.
 
-  protected handleUserSpeechStarted(itemId?: string): void {
+  /**
+   * A server event the provider does not pass to another handler (a keep-alive ping, an ignored
+   * event): the connection is alive.
+   */
+  protected noteServerActivity(): void {
+    this.#touch();
+  }
+
+  /**
+   * Server VAD heard the user start speaking. `audioStartMs` (ms of user audio since the
+   * connection began, as the server counts it) lets the model forget the silence before it.
+   */
+  protected handleUserSpeechStarted(itemId?: string, audioStartMs?: number): void {
     if (this.#isClosed()) return;
+    this.#touch();
+    this.#journal.speechStarted(itemId, audioStartMs);
     if (itemId !== undefined) this.#log.message('user', itemId);
     this.emit('user_speech_started');
     this.#replies.interrupt();
   }
 
-  protected handleUserSpeechStopped(itemId?: string): void {
+  /** Server VAD heard the user stop speaking at `audioEndMs` (see `handleUserSpeechStarted`). */
+  protected handleUserSpeechStopped(itemId?: string, audioEndMs?: number): void {
     if (this.#isClosed()) return;
+    this.#touch();
+    this.#journal.speechStopped(itemId, audioEndMs);
     if (itemId !== undefined) this.#log.message('user', itemId);
     this.#replies.markTurnEnd();
+    this.#replies.serverReplyDue();
     this.emit('user_speech_ended');
   }
 
   /** The server created a user item (e.g. committed audio): reserves its place in the history. */
   protected handleUserItem(itemId: string): void {
     if (this.#isClosed()) return;
+    this.#touch();
     this.#log.message('user', itemId);
   }
 
+  /**
+   * A transcript of the user's speech. A final one acknowledges the turn's audio: it is in the
+   * history now and is not sent again after a reconnect.
+   */
   protected handleUserTranscript(itemId: string | undefined, text: string, final = true): void {
     if (this.#isClosed()) return;
+    this.#touch();
+    if (final) this.#journal.acknowledge(itemId);
     const entry = this.#log.message('user', itemId);
     entry.text = text;
     entry.final = final;
@@ -361,7 +466,17 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   }
 
   protected handleResponseCreated(responseId: string): void {
-    if (!this.#isClosed()) this.#replies.responseCreated(responseId);
+    if (this.#isClosed()) return;
+    this.#touch();
+    this.#replies.responseCreated(responseId);
+    this.#armWatchdog();
+  }
+
+  /** The server refused a `response.create` (e.g. a reply was already active): none will come of it. */
+  protected handleRequestRejected(): void {
+    if (this.#isClosed()) return;
+    this.#touch();
+    this.#replies.requestFailed();
   }
 
   /** Agent audio (mono PCM16 at `outputSampleRate`), in arrival order. */
@@ -370,7 +485,9 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     itemId: string | undefined,
     samples: Int16Array,
   ): void {
-    if (!this.#isClosed()) this.#replies.audioDelta(responseId, itemId, samples);
+    if (this.#isClosed()) return;
+    this.#touch();
+    this.#replies.audioDelta(responseId, itemId, samples);
   }
 
   /** A piece of the spoken reply's transcript. */
@@ -379,7 +496,9 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     itemId: string | undefined,
     delta: string,
   ): void {
-    if (!this.#isClosed()) this.#replies.transcriptDelta(responseId, itemId, delta);
+    if (this.#isClosed()) return;
+    this.#touch();
+    this.#replies.transcriptDelta(responseId, itemId, delta);
   }
 
   protected handleTranscriptDone(
@@ -387,16 +506,22 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     itemId: string | undefined,
     text?: string,
   ): void {
-    if (!this.#isClosed()) this.#replies.transcriptDone(responseId, itemId, text);
+    if (this.#isClosed()) return;
+    this.#touch();
+    this.#replies.transcriptDone(responseId, itemId, text);
   }
 
   /** Text of a text-only reply. */
   protected handleTextDelta(responseId: string | undefined, itemId: string | undefined, delta: string): void {
-    if (!this.#isClosed()) this.#replies.textDelta(responseId, itemId, delta);
+    if (this.#isClosed()) return;
+    this.#touch();
+    this.#replies.textDelta(responseId, itemId, delta);
   }
 
   protected handleTextDone(responseId: string | undefined, itemId: string | undefined, text?: string): void {
-    if (!this.#isClosed()) this.#replies.textDone(responseId, itemId, text);
+    if (this.#isClosed()) return;
+    this.#touch();
+    this.#replies.textDone(responseId, itemId, text);
   }
 
   /**
@@ -404,16 +529,28 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
    * `responseId` defaults to the reply in progress.
    */
   protected handleFunctionCall(responseId: string | undefined, call: RealtimeFunctionCall): void {
-    if (!this.#isClosed()) this.#replies.functionCall(responseId, call);
+    if (this.#isClosed()) return;
+    this.#touch();
+    this.#replies.functionCall(responseId, call);
   }
 
   protected handleResponseDone(responseId: string | undefined, info: RealtimeResponseDone): void {
-    if (!this.#isClosed()) this.#replies.responseDone(responseId, info);
+    if (this.#isClosed()) return;
+    this.#touch();
+    // A completed reply answered the turns before it, even if the server sent no transcript.
+    if (info.status === 'completed') this.#journal.replyCompleted();
+    this.#replies.responseDone(responseId, info);
   }
 
-  /** The server reported an error; benign ones should be filtered by the provider. */
+  /**
+   * The server reported an error; benign ones should be filtered by the provider. A
+   * `response.create` still waiting for its reply is taken as refused (so `responseTimeoutMs` does
+   * not wait for it).
+   */
   protected handleServerError(error: APIError): void {
     if (this.#isClosed()) return;
+    this.#touch();
+    this.#replies.requestFailed();
     this.reportError(error);
   }
 
@@ -428,18 +565,26 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
 
   protected handleUnknownEvent(type: string, raw: unknown): void {
     if (this.#isClosed()) return;
+    this.#touch();
     this.emit('unknown_event', { type, raw });
   }
 
-  /** The connection dropped unexpectedly: reconnects (with backoff) and replays the session. */
+  /**
+   * The connection dropped unexpectedly: reconnects (with backoff), then restores the session on
+   * the new connection: the history, the user audio the old server had not acknowledged, and the
+   * reply that was cut (asked for again).
+   */
   protected handleConnectionLost(cause: unknown): void {
     if (this.#state !== 'ready') return;
     this.#state = 'reconnecting';
     this.#epoch++;
+    this.#stopWatchdog();
     // Items added while reconnecting (typed text) go out through the queue, not the replay.
     this.#replay = this.#log.entries.slice();
-    // Replies in flight are over: what arrived keeps playing, the rest is lost.
-    this.#replies.connectionLost();
+    this.#inputReplay = this.#journal.takeReplay();
+    // A reply in flight is cut where its audio stops (what arrived plays out) and asked for again.
+    const lost = this.#replies.connectionLost();
+    this.#resume = lost.resume ? (lost.request ?? {}) : undefined;
     void this.#reconnect(cause);
   }
 
@@ -486,13 +631,44 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     const replay = this.#replay.filter((entry) => entry.type !== 'message' || entry.text.trim() !== '');
     this.#replay = [];
     this.restoreConversation(replay);
+    // The user audio the old server had not acknowledged, then (once ready) what was queued meanwhile.
+    const input = this.#inputReplay;
+    this.#inputReplay = undefined;
+    for (const item of input?.items ?? []) {
+      if (item.kind === 'audio') this.#transmitAudio(item.samples);
+      else this.#transmitCommit();
+    }
+    if (input && input.lostSamples > 0) this.#reportDropped(input.lostSamples, 'replay_limit');
+    // Ask again for the reply the drop cut, unless the replayed audio holds a whole turn (server VAD
+    // answers that one on its own).
+    const resume = this.#resume;
+    this.#resume = undefined;
+    const resumedReply = resume !== undefined && !input?.holdsEndedTurn;
+    if (resumedReply) {
+      this.#replies.markTurnEnd();
+      this.#requestResponse(resume);
+    }
     this.#becomeReady();
-    this.emit('reconnected', { attempts, replayedItems: replay.length });
+    this.emit('reconnected', {
+      attempts,
+      replayedItems: replay.length,
+      replayedInputMs: ((input?.samples ?? 0) * 1000) / this.inputSampleRate,
+      resumedReply,
+    });
   }
 
   #becomeReady(): void {
     this.#state = 'ready';
     this.#epoch++;
+    this.#touch();
+    if (this.#unreportedDroppedSamples > 0) {
+      const dropped = this.#unreportedDroppedSamples;
+      this.#unreportedDroppedSamples = 0;
+      this.emit('input_dropped', {
+        droppedMs: (dropped * 1000) / this.inputSampleRate,
+        reason: 'buffer_full',
+      });
+    }
     const queued = this.#queue.splice(0);
     this.#queuedSamples = 0;
     this.#queuedActions = 0;
@@ -502,9 +678,75 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
         this.#enqueue(item);
         continue;
       }
-      if (item.kind === 'audio') this.sendAudio(item.samples);
+      if (item.kind === 'audio') this.#transmitAudio(item.samples);
       else item.run();
     }
+    this.#armWatchdog();
+  }
+
+  /** Sends user audio on the connection and keeps it until the server acknowledges its turn. */
+  #transmitAudio(samples: Int16Array): void {
+    this.sendAudio(samples);
+    this.#journal.recordAudio(samples);
+  }
+
+  #transmitCommit(): void {
+    this.sendCommit();
+    this.#journal.recordCommit();
+  }
+
+  /** Sends `response.create` (connected) and waits for the reply with `responseTimeoutMs`. */
+  #requestResponse(request: RealtimeResponseRequest): void {
+    this.#replies.requested(request);
+    this.sendCreateResponse(request);
+    this.#armWatchdog();
+  }
+
+  #reportDropped(samples: number, reason: 'buffer_full' | 'replay_limit'): void {
+    this.#droppedInputSamples += samples;
+    if (reason === 'buffer_full') {
+      this.#unreportedDroppedSamples += samples;
+      return;
+    }
+    this.emit('input_dropped', { droppedMs: (samples * 1000) / this.inputSampleRate, reason });
+  }
+
+  // ---------------------------------------------------------------- response timeout
+
+  #touch(): void {
+    this.#lastServerEventAtMs = performance.now();
+  }
+
+  /** Starts watching for a silent server while a reply is owed (no-op if already watching). */
+  #armWatchdog(): void {
+    if (this.#responseTimeoutMs === 0 || this.#watchdog !== undefined || this.#state !== 'ready') return;
+    if (!this.#replies.awaitingServer) return;
+    // Silence counts from now: the server owed nothing before.
+    this.#touch();
+    this.#watchdog = setTimeout(() => this.#checkWatchdog(), this.#responseTimeoutMs);
+  }
+
+  #stopWatchdog(): void {
+    if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
+  }
+
+  #checkWatchdog(): void {
+    this.#watchdog = undefined;
+    if (this.#state !== 'ready' || !this.#replies.awaitingServer) return;
+    const silentMs = performance.now() - this.#lastServerEventAtMs;
+    if (silentMs < this.#responseTimeoutMs) {
+      this.#watchdog = setTimeout(() => this.#checkWatchdog(), this.#responseTimeoutMs - silentMs);
+      return;
+    }
+    const error = new APITimeoutError(
+      `no event from the ${this.provider} realtime server for ${Math.round(silentMs)} ms while a reply was in progress (responseTimeoutMs ${this.#responseTimeoutMs}); reconnecting and asking for the reply again`,
+    );
+    this.reportError(error);
+    if (this.#isClosed()) return;
+    // The silent socket is closed without a loss report; the reconnect treats it as dropped.
+    void this.closeConnection().catch(() => undefined);
+    this.handleConnectionLost(error);
   }
 
   #whenReady(run: () => void): void {
@@ -513,7 +755,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   }
 
   #sendOrQueueAudio(samples: Int16Array): void {
-    if (this.#state === 'ready') this.sendAudio(samples);
+    if (this.#state === 'ready') this.#transmitAudio(samples);
     else this.#enqueue({ kind: 'audio', samples });
   }
 
@@ -529,7 +771,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
       const [dropped] = this.#queue.splice(index, 1);
       if (dropped?.kind === 'audio') {
         this.#queuedSamples -= dropped.samples.length;
-        this.#droppedInputSamples += dropped.samples.length;
+        this.#reportDropped(dropped.samples.length, 'buffer_full');
       } else {
         this.#queuedActions--;
       }
@@ -542,6 +784,16 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     const rest = this.#batcher.flush();
     if (rest) this.#sendOrQueueAudio(rest);
   }
+}
+
+/** `responseTimeoutMs`: 0 (off) or 100–600 000 ms. */
+export function resolveResponseTimeoutMs(value: unknown): number {
+  if (value === undefined) return DEFAULT_RESPONSE_TIMEOUT_MS;
+  if (value === 0) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 100 || value > 600_000) {
+    throw new ConfigurationError('responseTimeoutMs', value, '0 (off) or a number of ms from 100 to 600000');
+  }
+  return value;
 }
 
 /** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */

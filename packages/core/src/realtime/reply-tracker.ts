@@ -22,6 +22,12 @@ export interface RealtimeFunctionCallResult {
   isError: boolean;
 }
 
+/** Options of one requested reply (`response.create`). */
+export interface RealtimeResponseRequest {
+  /** Instructions for this reply only (the session's stay as they are). */
+  instructions?: string;
+}
+
 export interface RealtimeResponseDone {
   /** `completed`, `cancelled`, `failed`, `incomplete`, or what the server said. */
   status: string;
@@ -45,7 +51,8 @@ export interface ReplyTrackerHost {
   whenReady(run: () => void): void;
   /** Runs only if connected now (a cancel means nothing to a new connection). */
   ifReady(run: () => void): void;
-  sendCreateResponse(): void;
+  /** Sends `response.create` now (the model has checked it is connected). */
+  sendCreateResponse(request: RealtimeResponseRequest): void;
   sendCancelResponse(): void;
   sendFunctionCallOutput(result: RealtimeFunctionCallResult): void;
   truncateItem(itemId: string, audioEndMs: number): void;
@@ -63,6 +70,10 @@ interface ResponseState {
   status: string;
   usage: Usage | null;
   interrupted: boolean;
+  /** The connection dropped before the reply was done: cut at what was played, then asked for again. */
+  lost: boolean;
+  /** What the request that made this reply asked for (to ask again after a drop). */
+  request: RealtimeResponseRequest | undefined;
   /** The reply's audio finished playing or was cut (or it had none). */
   playoutEnded: boolean;
   metricsEmitted: boolean;
@@ -84,6 +95,14 @@ interface SpeechPeriod {
 
 const FINISHED_IDS_KEPT = 256;
 
+/** What a dropped connection left unanswered. */
+export interface RealtimeLostReplies {
+  /** A reply was in progress (or requested and not started): it should be asked for again. */
+  resume: boolean;
+  /** The request to repeat. */
+  request: RealtimeResponseRequest | undefined;
+}
+
 /**
  * The state of the agent's replies: which reply is speaking, what reached the output, barge-in
  * (stop the output, cancel, cut the history at what was heard), the tool loop (one follow-up reply
@@ -99,6 +118,14 @@ export class RealtimeReplyTracker {
   #speech: SpeechPeriod | undefined;
   #speechGeneration = 0;
   readonly #seenCallIds = new Set<string>();
+  /**
+   * Replies requested on the connection (`response.create` sent) and not yet created, oldest
+   * first. A request interrupted before the server announced its reply is marked cancelled: that
+   * reply is dropped on arrival (the cancel is on its way).
+   */
+  #requests: Array<{ request: RealtimeResponseRequest; cancelled: boolean }> = [];
+  /** Server VAD ended a user turn: the server will create a reply on its own. */
+  #serverReplyDue = false;
 
   constructor(host: ReplyTrackerHost) {
     this.#host = host;
@@ -114,11 +141,49 @@ export class RealtimeReplyTracker {
     return this.#speech !== undefined || [...this.#responses.values()].some((r) => !r.done);
   }
 
-  /** The connection dropped: replies in flight are over (what arrived keeps playing). */
-  connectionLost(): void {
+  /** Whether the server owes an event: a reply is being generated, or one was requested. */
+  get awaitingServer(): boolean {
+    return this.#requests.length > 0 || [...this.#responses.values()].some((r) => !r.done && !r.interrupted);
+  }
+
+  /** A `response.create` was sent. */
+  requested(request: RealtimeResponseRequest): void {
+    this.#requests.push({ request, cancelled: false });
+  }
+
+  /** The server refused a request (e.g. a reply was already active): it will not be created. */
+  requestFailed(): void {
+    this.#requests.shift();
+  }
+
+  /** Server VAD ended a user turn: a reply will follow without a request. */
+  serverReplyDue(): void {
+    this.#serverReplyDue = true;
+  }
+
+  /**
+   * The connection dropped. A reply in progress is cut where its audio stops: what arrived keeps
+   * playing, then its history entry keeps what was played, marked interrupted, and
+   * `agent_speech_ended` / metrics say interrupted (no final transcription: the reply asked for
+   * again replaces it). Says whether a reply should be asked for again once reconnected. A reply
+   * whose tool calls are running is not: its follow-up is.
+   */
+  connectionLost(): RealtimeLostReplies {
+    const open = this.#requests.find((r) => !r.cancelled);
+    let resume = open !== undefined || this.#serverReplyDue;
+    let request = open?.request;
+    this.#requests = [];
+    this.#serverReplyDue = false;
     for (const response of [...this.#responses.values()]) {
-      if (!response.done) this.#markDone(response, { status: 'incomplete' });
+      if (response.done) continue;
+      response.lost = true;
+      if (!response.interrupted && response.toolCalls === 0) {
+        resume = true;
+        request ??= response.request;
+      }
+      this.#markDone(response, { status: 'incomplete' });
     }
+    return { resume, request };
   }
 
   /** The model closes: stop the output now. */
@@ -137,18 +202,34 @@ export class RealtimeReplyTracker {
         this.#markDone(other, { status: 'cancelled' });
       }
     }
-    this.#response(responseId);
+    const known = this.#responses.has(responseId) || this.#finishedIds.includes(responseId);
+    const anchor = this.#turnEndAtMs;
+    const response = this.#response(responseId);
+    if (!response || known) return;
+    this.#serverReplyDue = false;
+    const request = this.#requests.shift();
+    if (request?.cancelled) {
+      // Requested, then interrupted before the server announced it: the cancel is on its way.
+      response.interrupted = true;
+      this.#turnEndAtMs = anchor;
+      return;
+    }
+    response.request = request?.request;
   }
 
   /** Agent audio (mono PCM16 at `outputSampleRate`), in arrival order. */
   audioDelta(responseId: string | undefined, itemId: string | undefined, samples: Int16Array): void {
     if (samples.length === 0) return;
     const response = this.#response(responseId);
-    if (!response || response.interrupted) return;
+    if (!response || response.interrupted || response.lost) return;
     if (itemId !== undefined) this.#assistantMessage(response, itemId);
     const at = now();
     response.firstAudioAtMs ??= at;
     response.audioMs += (samples.length * 1000) / this.#host.outputSampleRate;
+    // A new reply supersedes what is left of one cut by a dropped connection.
+    if (this.#speech?.responses.some((r) => r.lost) && !this.#speech.responses.includes(response)) {
+      this.#stopSpeech(this.#speech);
+    }
     let speech = this.#speech;
     if (!speech) {
       speech = { responses: [response], startedAtMs: at, generation: ++this.#speechGeneration };
@@ -163,7 +244,7 @@ export class RealtimeReplyTracker {
 
   transcriptDelta(responseId: string | undefined, itemId: string | undefined, delta: string): void {
     const response = this.#response(responseId);
-    if (!response || response.interrupted) return;
+    if (!response || response.interrupted || response.lost) return;
     const entry = this.#assistantMessage(response, itemId);
     entry.text += delta;
     this.#host.emit('transcription', {
@@ -176,7 +257,7 @@ export class RealtimeReplyTracker {
 
   transcriptDone(responseId: string | undefined, itemId: string | undefined, text?: string): void {
     const response = this.#response(responseId);
-    if (!response || response.interrupted) return;
+    if (!response || response.interrupted || response.lost) return;
     const entry = this.#assistantMessage(response, itemId);
     if (entry.final) return;
     if (text !== undefined) entry.text = text;
@@ -186,14 +267,14 @@ export class RealtimeReplyTracker {
   /** Text of a text-only reply. */
   textDelta(responseId: string | undefined, itemId: string | undefined, delta: string): void {
     const response = this.#response(responseId);
-    if (!response || response.interrupted) return;
+    if (!response || response.interrupted || response.lost) return;
     const key = itemId ?? '';
     response.text.set(key, (response.text.get(key) ?? '') + delta);
   }
 
   textDone(responseId: string | undefined, itemId: string | undefined, text?: string): void {
     const response = this.#response(responseId);
-    if (!response || response.interrupted) return;
+    if (!response || response.interrupted || response.lost) return;
     const key = itemId ?? '';
     const full = text ?? response.text.get(key) ?? '';
     response.text.delete(key);
@@ -261,6 +342,8 @@ export class RealtimeReplyTracker {
       status: 'in_progress',
       usage: null,
       interrupted: false,
+      lost: false,
+      request: undefined,
       playoutEnded: false,
       metricsEmitted: false,
       messages: [],
@@ -298,6 +381,7 @@ export class RealtimeReplyTracker {
       text: entry.text,
       final: true,
       ...(entry.itemId !== undefined ? { itemId: entry.itemId } : {}),
+      interrupted: false,
     });
   }
 
@@ -306,6 +390,20 @@ export class RealtimeReplyTracker {
     response.doneAtMs = now();
     response.status = info.status;
     response.usage = info.usage ?? null;
+    if (response.lost) {
+      response.text.clear();
+      const speech = this.#speech;
+      if (speech?.responses.includes(response)) {
+        // What arrived plays out; the speech then ends as cut (see #endSpeech).
+        if (speech.responses.every((r) => r.done)) this.#flushSpeech(speech);
+      } else {
+        this.#cutLost(response, 0);
+        response.playoutEnded = true;
+      }
+      this.#maybeFollowUp(response);
+      this.#maybeFinish(response);
+      return;
+    }
     // A reply the server cancelled (e.g. on user speech) is finalised when its playout ends or is cut.
     if (!response.interrupted && info.status !== 'cancelled') {
       for (const entry of response.messages) if (!entry.final) this.#finalizeMessage(entry);
@@ -347,7 +445,21 @@ export class RealtimeReplyTracker {
     const speech = this.#speech;
     if (!speech) return;
     this.#speech = undefined;
-    if (!interrupted) {
+    const lost = speech.responses.some((r) => r.lost);
+    if (lost) {
+      // Cut by a dropped connection: each reply keeps the share of the played audio it had.
+      const shares = allocatePlayedMs(
+        playedMs,
+        speech.responses.map((r) => r.audioMs),
+      );
+      speech.responses.forEach((response, i) => {
+        const heard = shares[i] ?? 0;
+        if (response.lost) this.#cutLost(response, heard);
+        else if (response.interrupted) return;
+        else if (interrupted || heard < response.audioMs - 0.5) this.#cut(response, heard);
+        else for (const entry of response.messages) if (!entry.final) this.#finalizeMessage(entry);
+      });
+    } else if (!interrupted) {
       // Replies the server stopped early (cancelled) were not finalised when they ended.
       for (const response of speech.responses) {
         for (const entry of response.messages) if (!entry.final) this.#finalizeMessage(entry);
@@ -355,8 +467,13 @@ export class RealtimeReplyTracker {
     }
     this.#host.emit('agent_speech_ended', {
       responseId: speech.responses.at(-1)?.id ?? null,
-      interrupted,
+      interrupted: interrupted || lost,
       playedMs,
+      ...(interrupted
+        ? { reason: 'interrupted' as const }
+        : lost
+          ? { reason: 'connection_lost' as const }
+          : {}),
     });
     for (const response of speech.responses) {
       response.playoutEnded = true;
@@ -364,11 +481,28 @@ export class RealtimeReplyTracker {
     }
   }
 
+  /** Stops the output now (a reply superseding what was left of a lost one). */
+  #stopSpeech(speech: SpeechPeriod): void {
+    const output = this.#host.output();
+    const elapsedMs = now() - speech.startedAtMs;
+    const playedMs = output ? output.playedMs : elapsedMs;
+    output?.interrupt();
+    this.#host.outputConverter().reset();
+    const audioMs = speech.responses.reduce((sum, r) => sum + r.audioMs, 0);
+    this.#endSpeech(false, truncationPointMs({ elapsedMs, playedMs, audioMs }));
+  }
+
   /** Barge-in: returns whether there was anything to interrupt. */
   interrupt(): boolean {
     const speech = this.#speech;
     const generating = [...this.#responses.values()].filter((r) => !r.done && !r.interrupted);
-    if (!speech && generating.length === 0) return false;
+    // Requested but not announced yet: cancelled too, and dropped when they are announced.
+    let requested = 0;
+    for (const entry of this.#requests) {
+      if (!entry.cancelled) requested++;
+      entry.cancelled = true;
+    }
+    if (!speech && generating.length === 0 && requested === 0) return false;
     let playedTotal = 0;
     if (speech) {
       const output = this.#host.output();
@@ -387,13 +521,19 @@ export class RealtimeReplyTracker {
       });
     }
     for (const response of generating) if (!response.interrupted) this.#cut(response, 0);
-    if (generating.length > 0) this.#host.ifReady(() => this.#host.sendCancelResponse());
+    if (generating.length > 0 || requested > 0) this.#host.ifReady(() => this.#host.sendCancelResponse());
     if (speech) this.#endSpeech(true, playedTotal);
     return true;
   }
 
   /** Marks a reply interrupted and cuts its transcript at `heardMs` of its audio. */
   #cut(response: ResponseState, heardMs: number): void {
+    if (response.lost) {
+      // Already over (the connection dropped); its playout is what the user just cut.
+      this.#cutLost(response, heardMs);
+      response.interrupted = true;
+      return;
+    }
     response.interrupted = true;
     response.text.clear();
     for (const entry of response.messages) {
@@ -406,11 +546,25 @@ export class RealtimeReplyTracker {
         text: entry.text,
         final: true,
         ...(entry.itemId !== undefined ? { itemId: entry.itemId } : {}),
+        interrupted: true,
       });
     }
     if (response.done) {
       response.playoutEnded = true;
       this.#maybeFinish(response);
+    }
+  }
+
+  /**
+   * A reply cut by a dropped connection: the history keeps the `heardMs` of it that was played,
+   * marked interrupted. No final transcription: the reply asked for again takes its place.
+   */
+  #cutLost(response: ResponseState, heardMs: number): void {
+    for (const entry of response.messages) {
+      if (entry.final && entry.interrupted) continue;
+      entry.text = truncateTranscript(entry.text, heardMs, response.audioMs);
+      entry.interrupted = true;
+      entry.final = true;
     }
   }
 
@@ -435,7 +589,7 @@ export class RealtimeReplyTracker {
       this.#maybeFinish(response);
     } else {
       this.#turnEndAtMs = now();
-      this.#host.whenReady(() => this.#host.sendCreateResponse());
+      this.#host.whenReady(() => this.#host.sendCreateResponse({}));
     }
   }
 
@@ -446,14 +600,14 @@ export class RealtimeReplyTracker {
       response.pendingTools > 0 ||
       !response.done ||
       response.followUpSent ||
-      response.interrupted ||
+      (response.interrupted && !response.lost) ||
       this.#host.isClosed()
     ) {
       return;
     }
     response.followUpSent = true;
     this.#turnEndAtMs = now();
-    this.#host.whenReady(() => this.#host.sendCreateResponse());
+    this.#host.whenReady(() => this.#host.sendCreateResponse({}));
   }
 
   #maybeFinish(response: ResponseState): void {
@@ -473,7 +627,7 @@ export class RealtimeReplyTracker {
           ? Math.max(0, response.firstAudioAtMs - response.anchorMs)
           : null,
       durationMs: Math.max(0, (response.doneAtMs ?? now()) - response.createdAtMs),
-      interrupted: response.interrupted,
+      interrupted: response.interrupted || response.lost,
       usage: response.usage,
     });
   }

@@ -1,7 +1,11 @@
 import type { AudioOutput } from '../../audio-io/audio-output.js';
 import type { APIError } from '../../errors/errors.js';
 import type { RealtimeConversationEntry } from '../../realtime/conversation.js';
-import { RealtimeModel, type RealtimeFunctionCallResult } from '../../realtime/realtime-model.js';
+import {
+  RealtimeModel,
+  type RealtimeFunctionCallResult,
+  type RealtimeResponseRequest,
+} from '../../realtime/realtime-model.js';
 import type { ConnectOptions } from '../../retry/connect-options.js';
 
 /** What the fake "model" does for one reply. */
@@ -26,7 +30,7 @@ export type FakeRealtimeSent =
   | { type: 'audio'; samples: number }
   | { type: 'commit' }
   | { type: 'user_message'; text: string }
-  | { type: 'create_response' }
+  | { type: 'create_response'; instructions?: string }
   | { type: 'cancel_response' }
   | { type: 'function_call_output'; result: RealtimeFunctionCallResult }
   | { type: 'session_update' }
@@ -57,6 +61,12 @@ export interface FakeRealtimeModelOptions {
   connectFailures?: APIError[];
   output?: AudioOutput;
   connectOptions?: Partial<ConnectOptions>;
+  /** See `RealtimeModelOptions.responseTimeoutMs` (default 15 000; 0 = off). */
+  responseTimeoutMs?: number;
+  /** See `RealtimeModelOptions.maxReplayInputMs`. */
+  maxReplayInputMs?: number;
+  /** See `RealtimeModelOptions.maxBufferedInputMs`. */
+  maxBufferedInputMs?: number;
 }
 
 interface FakeReplyRun {
@@ -90,6 +100,9 @@ export class FakeRealtimeModel extends RealtimeModel {
   #speechItem: string | undefined;
   #silenceSamples = 0;
   #heardSamples = 0;
+  /** Samples received on this connection (the time base of the VAD events' `audio_*_ms`). */
+  #connectionSamples = 0;
+  #lastSpeechEnd = 0;
   #userText: string | null = null;
   #toolOutputs: RealtimeFunctionCallResult[] = [];
   #active: FakeReplyRun | undefined;
@@ -105,6 +118,11 @@ export class FakeRealtimeModel extends RealtimeModel {
       outputSampleRate: sampleRate,
       ...(options.output ? { output: options.output } : {}),
       connectOptions: { retryIntervalMs: 10, ...options.connectOptions },
+      turnDetection: options.turnDetection === null ? 'manual' : 'server',
+      inputPrefixPaddingMs: 0,
+      ...(options.responseTimeoutMs !== undefined ? { responseTimeoutMs: options.responseTimeoutMs } : {}),
+      ...(options.maxReplayInputMs !== undefined ? { maxReplayInputMs: options.maxReplayInputMs } : {}),
+      ...(options.maxBufferedInputMs !== undefined ? { maxBufferedInputMs: options.maxBufferedInputMs } : {}),
     });
     this.#options = options;
     this.#failures = [...(options.connectFailures ?? [])];
@@ -131,6 +149,13 @@ export class FakeRealtimeModel extends RealtimeModel {
     signal.throwIfAborted();
     const failure = this.#failures.shift();
     if (failure) throw failure;
+    // A new server session: its input audio starts from nothing.
+    this.#inSpeech = false;
+    this.#speechItem = undefined;
+    this.#silenceSamples = 0;
+    this.#heardSamples = 0;
+    this.#connectionSamples = 0;
+    this.#lastSpeechEnd = 0;
     this.#connected = true;
   }
 
@@ -162,8 +187,11 @@ export class FakeRealtimeModel extends RealtimeModel {
     this.#userText = text;
   }
 
-  protected sendCreateResponse(): void {
-    this.sent.push({ type: 'create_response' });
+  protected sendCreateResponse(request: RealtimeResponseRequest = {}): void {
+    this.sent.push({
+      type: 'create_response',
+      ...(request.instructions !== undefined ? { instructions: request.instructions } : {}),
+    });
     this.#deliver(() => this.#startReply());
   }
 
@@ -183,6 +211,17 @@ export class FakeRealtimeModel extends RealtimeModel {
 
   protected restoreConversation(entries: readonly RealtimeConversationEntry[]): void {
     this.sent.push({ type: 'restore', entries: entries.map((entry) => ({ ...entry })) });
+    // The new session knows what is still unanswered: user text and tool outputs after the last
+    // complete assistant message.
+    this.#userText = null;
+    this.#toolOutputs = [];
+    for (const entry of entries) {
+      if (entry.type === 'message' && entry.role === 'user') this.#userText = entry.text;
+      else if (entry.type === 'message' && !entry.interrupted) {
+        this.#userText = null;
+        this.#toolOutputs = [];
+      } else if (entry.type === 'function_call_output') this.#toolOutputs.push({ ...entry });
+    }
   }
 
   // ---------------------------------------------------------------- the fake server
@@ -209,6 +248,8 @@ export class FakeRealtimeModel extends RealtimeModel {
 
   #hearAudio(samples: Int16Array): void {
     const rate = this.inputSampleRate;
+    const at = this.#connectionSamples;
+    this.#connectionSamples += samples.length;
     if (this.#options.turnDetection === null) {
       this.#heardSamples += samples.length;
       return;
@@ -218,6 +259,7 @@ export class FakeRealtimeModel extends RealtimeModel {
     const level = samples.length > 0 ? Math.sqrt(sum / samples.length) : 0;
     if (level >= (this.#options.speechThreshold ?? 0.02)) {
       this.#silenceSamples = 0;
+      this.#lastSpeechEnd = this.#connectionSamples;
       if (!this.#inSpeech) {
         this.#inSpeech = true;
         const itemId = this.#newId('item');
@@ -225,7 +267,8 @@ export class FakeRealtimeModel extends RealtimeModel {
         // The server cancels its reply when the user talks over it, as xAI does.
         if (this.#active && this.#options.serverCancelsOnSpeech !== false)
           this.#deliver(() => this.#cancelReply());
-        this.#deliver(() => this.handleUserSpeechStarted(itemId));
+        const startMs = (at * 1000) / rate;
+        this.#deliver(() => this.handleUserSpeechStarted(itemId, startMs));
       }
       return;
     }
@@ -237,8 +280,9 @@ export class FakeRealtimeModel extends RealtimeModel {
     const itemId = this.#speechItem ?? this.#newId('item');
     const text = this.#hear();
     this.#userText = text;
+    const endMs = (this.#lastSpeechEnd * 1000) / rate;
     this.#deliver(() => {
-      this.handleUserSpeechStopped(itemId);
+      this.handleUserSpeechStopped(itemId, endMs);
       this.handleUserItem(itemId);
       this.handleUserTranscript(itemId, text);
       this.#startReply();
