@@ -157,9 +157,14 @@ export class RealtimeInputJournal {
     if (commit !== undefined) this.#trimTo(commit);
   }
 
-  /** A reply completed: the turns that had ended before it count as answered. */
+  /** A reply completed: the turns that had ended (the commits made) before it count as answered. */
   replyCompleted(): void {
-    if (!this.#options.serverVad) return;
+    if (!this.#options.serverVad) {
+      const last = this.#commits.at(-1);
+      this.#commits = [];
+      if (last !== undefined) this.#trimTo(last);
+      return;
+    }
     for (let turn = this.#turns[0]; turn && turn.end !== null; turn = this.#turns[0]) {
       this.acknowledge(turn.itemId);
       if (this.#turns[0] === turn) break;
