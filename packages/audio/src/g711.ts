@@ -7,7 +7,8 @@
  *
  * Encoding is one lookup per sample in a 64 KiB table indexed by the sample's 16 bits; decoding is
  * one lookup per two codes in a 65536-entry table of sample pairs; both move 32 bits per load and
- * store where alignment allows (g711/codec.ts). Tables are filled on first use of each law.
+ * store where alignment allows (g711/codec.ts). Each law's tables (322 KiB) are built on its first
+ * use.
  *
  * Outputs of the allocating functions up to 4 KiB (2048 decoded samples, 4096 codes) are views into
  * a shared 64 KiB slab, as Node's `Buffer.allocUnsafe` does for small Buffers (see g711/pool.ts):
@@ -16,8 +17,15 @@
  */
 
 import { AudioFormatError } from './errors.js';
-import { ALAW } from './g711/alaw.js';
-import { MULAW } from './g711/mulaw.js';
+import { createAlaw } from './g711/alaw.js';
+import type { G711Codec } from './g711/codec.js';
+import { createMulaw } from './g711/mulaw.js';
+
+// Each law's tables and loops, created on its first use (see g711/mulaw.ts for the memory).
+let mulaw: G711Codec | undefined;
+let alaw: G711Codec | undefined;
+const mulawCodec = (): G711Codec => (mulaw ??= createMulaw());
+const alawCodec = (): G711Codec => (alaw ??= createAlaw());
 
 /** Clamps to int16 and rounds, so any number is a valid input. */
 function toInt16(sample: number): number {
@@ -39,7 +47,7 @@ function written<T extends Uint8Array | Int16Array>(out: T, n: number): T {
 export function mulawEncodeInto(pcm: Int16Array, out: Uint8Array): Uint8Array {
   const n = pcm.length;
   checkOutput(out.length, n, 'bytes');
-  MULAW.encodeInto(pcm, out);
+  mulawCodec().encodeInto(pcm, out);
   return written(out, n);
 }
 
@@ -47,7 +55,7 @@ export function mulawEncodeInto(pcm: Int16Array, out: Uint8Array): Uint8Array {
 export function alawEncodeInto(pcm: Int16Array, out: Uint8Array): Uint8Array {
   const n = pcm.length;
   checkOutput(out.length, n, 'bytes');
-  ALAW.encodeInto(pcm, out);
+  alawCodec().encodeInto(pcm, out);
   return written(out, n);
 }
 
@@ -55,7 +63,7 @@ export function alawEncodeInto(pcm: Int16Array, out: Uint8Array): Uint8Array {
 export function mulawDecodeInto(codes: Uint8Array, out: Int16Array): Int16Array {
   const n = codes.length;
   checkOutput(out.length, n, 'samples');
-  MULAW.decodeInto(codes, out);
+  mulawCodec().decodeInto(codes, out);
   return written(out, n);
 }
 
@@ -63,46 +71,46 @@ export function mulawDecodeInto(codes: Uint8Array, out: Int16Array): Int16Array 
 export function alawDecodeInto(codes: Uint8Array, out: Int16Array): Int16Array {
   const n = codes.length;
   checkOutput(out.length, n, 'samples');
-  ALAW.decodeInto(codes, out);
+  alawCodec().decodeInto(codes, out);
   return written(out, n);
 }
 
 /** µ-law code (0–255) of one sample (clamped to int16 and rounded). */
 export function linearToMulaw(sample: number): number {
-  return MULAW.code(toInt16(sample));
+  return mulawCodec().code(toInt16(sample));
 }
 
 /** 16-bit linear value of a µ-law code (only the low 8 bits of `code` are used). */
 export function mulawToLinear(code: number): number {
-  return MULAW.sample(code);
+  return mulawCodec().sample(code);
 }
 
 /** A-law code (0–255) of one sample (clamped to int16 and rounded). */
 export function linearToAlaw(sample: number): number {
-  return ALAW.code(toInt16(sample));
+  return alawCodec().code(toInt16(sample));
 }
 
 /** 16-bit linear value of an A-law code (only the low 8 bits of `code` are used). */
 export function alawToLinear(code: number): number {
-  return ALAW.sample(code);
+  return alawCodec().sample(code);
 }
 
 /** µ-law codes of `pcm` (outputs ≤ 4 KiB share a pooled slab: see the module comment). */
 export function mulawEncode(pcm: Int16Array): Uint8Array {
-  return MULAW.encode(pcm);
+  return mulawCodec().encode(pcm);
 }
 
 /** 16-bit samples of µ-law `codes` (outputs ≤ 4 KiB share a pooled slab: see the module comment). */
 export function mulawDecode(codes: Uint8Array): Int16Array {
-  return MULAW.decode(codes);
+  return mulawCodec().decode(codes);
 }
 
 /** A-law codes of `pcm` (outputs ≤ 4 KiB share a pooled slab: see the module comment). */
 export function alawEncode(pcm: Int16Array): Uint8Array {
-  return ALAW.encode(pcm);
+  return alawCodec().encode(pcm);
 }
 
 /** 16-bit samples of A-law `codes` (outputs ≤ 4 KiB share a pooled slab: see the module comment). */
 export function alawDecode(codes: Uint8Array): Int16Array {
-  return ALAW.decode(codes);
+  return alawCodec().decode(codes);
 }

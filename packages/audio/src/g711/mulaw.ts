@@ -3,22 +3,19 @@
  * (a test keeps the two files in step): loops that read their own law's tables as constants run
  * 15–25 % faster than one loop given either law's table as an argument (measured on Node 20).
  *
- * Memory: 64 KiB (encoder) + 256 KiB (pair decoder) + 2.5 KiB, allocated (zero-filled) when the
- * module loads and filled on first use, so an application that never uses µ-law spends no time on
- * them.
+ * Memory: 64 KiB (encoder) + 256 KiB (pair decoder) + 2.5 KiB, allocated and filled on the first
+ * use of µ-law (2–3 ms, measured), so an application that never uses it pays nothing.
  */
 import { type G711Codec, pool, VIEW_MIN, WIDE, WIDE_MIN } from './codec.js';
 import { POOL_MAX_BYTES } from './pool.js';
 import { decodeMulawCode, encodeMulawSample, MULAW_IGNORED_BITS } from './reference.js';
 
-export const MULAW: G711Codec = /* @__PURE__ */ createMulaw();
-
 /**
- * Called once, so V8 sees a single closure of each function below and folds the tables (const
- * bindings of this scope) into their machine code. Top-level consts would not do: the bundler
- * turns them into `var`s, which measured about 15 % slower.
+ * g711.ts calls this once, on first use, so V8 sees a single closure of each function below and
+ * folds the tables (const bindings of this scope) into their machine code. Top-level consts would
+ * not do: the bundler turns them into `var`s, which measured about 15 % slower.
  */
-function createMulaw(): G711Codec {
+export function createMulaw(): G711Codec {
   /** Code of every int16 sample, indexed by `sample & 0xffff`. */
   const ENCODE = new Uint8Array(65536);
   /** Linear value of every code. */
@@ -31,25 +28,21 @@ function createMulaw(): G711Codec {
   /** A code's sample as the low or the high half of an int32 (little-endian: first or second). */
   const DECODE_LOW = new Int32Array(256);
   const DECODE_HIGH = new Int32Array(256);
-  let ready = false;
 
-  /** 2–3 ms on first use (measured, not yet optimised by the JIT): one rule call per distinct input. */
-  function fill(): void {
-    // Runs of 2^MULAW_IGNORED_BITS consecutive samples (aligned, negatives included) share a code.
-    const run = 1 << MULAW_IGNORED_BITS;
-    for (let i = 0; i < 65536; i += run) ENCODE.fill(encodeMulawSample((i << 16) >> 16), i, i + run);
-    for (let c = 0; c < 256; c++) {
-      DECODE[c] = decodeMulawCode(c);
-      DECODE_LOW[c] = DECODE[c]! & 0xffff;
-      DECODE_HIGH[c] = DECODE[c]! << 16;
-    }
-    for (let second = 0; second < 256; second++) {
-      const row = DECODE_PAIR.subarray(second << 8, (second + 1) << 8);
-      row.set(DECODE_LOW);
-      const high = DECODE_HIGH[second]!;
-      for (let first = 0; first < 256; first++) row[first]! |= high;
-    }
-    ready = true;
+  // Filled with one rule call per distinct input. Runs of 2^MULAW_IGNORED_BITS consecutive samples
+  // (aligned, negatives included) share a code.
+  const run = 1 << MULAW_IGNORED_BITS;
+  for (let i = 0; i < 65536; i += run) ENCODE.fill(encodeMulawSample((i << 16) >> 16), i, i + run);
+  for (let c = 0; c < 256; c++) {
+    DECODE[c] = decodeMulawCode(c);
+    DECODE_LOW[c] = DECODE[c]! & 0xffff;
+    DECODE_HIGH[c] = DECODE[c]! << 16;
+  }
+  for (let second = 0; second < 256; second++) {
+    const row = DECODE_PAIR.subarray(second << 8, (second + 1) << 8);
+    row.set(DECODE_LOW);
+    const high = DECODE_HIGH[second]!;
+    for (let first = 0; first < 256; first++) row[first]! |= high;
   }
 
   /** `quads` × 4 samples read as int32 pairs from `s[0]` → codes as int32 into `d[di…]`. */
@@ -169,7 +162,6 @@ function createMulaw(): G711Codec {
   }
 
   function encodeInto(pcm: Int16Array, out: Uint8Array): void {
-    if (!ready) fill();
     const n = pcm.length;
     if (!WIDE || n < WIDE_MIN) {
       encodeScalar(pcm, 0, out, n);
@@ -193,7 +185,6 @@ function createMulaw(): G711Codec {
       encodeInto(pcm, out);
       return out;
     }
-    if (!ready) fill();
     const at = pool.take(n);
     const quads = n >> 2;
     if (quads >= VIEW_MIN >> 2 && (pcm.byteOffset & 3) === 0)
@@ -205,7 +196,6 @@ function createMulaw(): G711Codec {
   }
 
   function decodeInto(codes: Uint8Array, out: Int16Array): void {
-    if (!ready) fill();
     const n = codes.length;
     if (!WIDE || n < WIDE_MIN) {
       decodeScalar(codes, 0, out, n);
@@ -229,7 +219,6 @@ function createMulaw(): G711Codec {
       decodeInto(codes, out);
       return out;
     }
-    if (!ready) fill();
     const at = pool.take(n * 2);
     const pairs = n >> 1;
     if (pairs >= VIEW_MIN >> 1 && (codes.byteOffset & 1) === 0)
@@ -242,11 +231,9 @@ function createMulaw(): G711Codec {
 
   return {
     code(sample) {
-      if (!ready) fill();
       return ENCODE[sample & 0xffff]!;
     },
     sample(code) {
-      if (!ready) fill();
       return DECODE[code & 0xff]!;
     },
     encode,
