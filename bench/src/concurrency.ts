@@ -7,14 +7,16 @@
  * machine is enough to fail the strict rule). The ramp stops at the first step failing the
  * tolerant rule. Memory per session = (RSS / heap after GC − before any session) / N.
  */
+import { fork } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAudioFrame } from '@x/audio';
 import { XAIRealtime } from '@x/realtime';
 import { environment, fixed } from './timing.js';
 import { type SimProcess, startSimulatorProcess } from './support/sim-process.js';
 import { startLagControl } from './support/lag-control.js';
-import { collectGarbage, cpuMs, sleep } from './support/stats.js';
+import { collectGarbage, cpuMs, sleep, within } from './support/stats.js';
 import { packageVersions, versionNote } from './support/versions.js';
 import type { BenchCheck, BenchTable, SuiteResult } from './types.js';
 
@@ -217,18 +219,48 @@ async function ramp(
   return { steps, largest: largest((s) => s.pass), largestTolerant: largest((s) => s.passTolerant) };
 }
 
+export interface RampResult {
+  format: InputFormat;
+  steps: StepResult[];
+  largest: number;
+  largestTolerant: number;
+}
+
+/** Runs every ramp in this process (the child's job; see concurrency-child.ts). */
+export async function runRamps(): Promise<RampResult[]> {
+  const results: RampResult[] = [];
+  for (const format of FORMATS) results.push({ format, ...(await ramp(format)) });
+  return results;
+}
+
+/**
+ * The ramps run in a fresh child process, so memory per session and loop lag are not skewed by
+ * what earlier suites left in this one (heap, peers' lingering sockets and timers).
+ */
+function runRampsInChild(): Promise<RampResult[]> {
+  const child = fork(fileURLToPath(new URL('./concurrency-child.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return within(
+    new Promise<RampResult[]>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as RampResult[]));
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`concurrency child exited (code ${code})`)));
+    }),
+    8 * 60_000,
+    'concurrency ramps',
+  ).finally(() => {
+    if (child.exitCode === null) child.kill();
+  });
+}
+
 export async function runConcurrencyBench(): Promise<SuiteResult> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const load = os.loadavg();
   const versions = packageVersions(['@x/realtime', '@x/core', '@x/audio']);
-  const results: Array<{
-    format: InputFormat;
-    steps: StepResult[];
-    largest: number;
-    largestTolerant: number;
-  }> = [];
-  for (const format of FORMATS) results.push({ format, ...(await ramp(format)) });
+  const results = await runRampsInChild();
   const tables: BenchTable[] = results.map(({ format, steps }) => ({
     title: `Concurrent XAIRealtime sessions streaming ${format.label} in real time (20 ms frames, default 40 ms batches), one process; ${WINDOW_MS / 1000} s per step`,
     columns: [
@@ -240,6 +272,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
       `frames > ${LATE_LIMIT_MS} ms late (of due)`,
       'worst lateness ms',
       'client CPU %',
+      'sessions per core if CPU-bound',
       'simulator CPU %',
       'RSS KB / session',
       'heap KB / session',
@@ -257,6 +290,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
       `${s.lateFrames} (of ${s.frames})`,
       fixed(s.maxLateMs, 1),
       fixed(s.clientCpuPct, 0),
+      fixed((s.sessions * 100) / s.clientCpuPct, 0),
       fixed(s.simCpuPct, 0),
       fixed(s.rssPerSessionKB, 0),
       fixed(s.heapPerSessionKB, 0),
@@ -305,6 +339,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
     notes: [
       versionNote(versions),
       `steps ${STEPS.join(', ')} sessions (stopping at the first step failing the tolerant rule); each session has its own 20 ms setInterval and sends every frame that is due (catching up when a tick is late); connections are opened ${CONNECT_BATCH} at a time and streaming starts as each batch is ready; ${SETTLE_MS} ms settle, then a ${WINDOW_MS / 1000} s measured window`,
+      'the ramps run in a fresh child process (forked with --expose-gc), so earlier suites leave nothing in its heap or event loop; "sessions per core if CPU-bound" = sessions × 100 / client CPU % (what one core could carry if nothing but CPU limited it)',
       'sessions use server VAD (the default) and stream quiet room tone below its threshold, so the server never answers: this measures the input side (conversion, batching, base64, JSON, sends, timers)',
       'the simulator runs in a child process (its own core on this 2-core machine); its CPU is shown to tell when the server, not the client, is the limit. The simulator keeps every client event in its log; the child empties the per-connection clientEvents every 500 ms (there is no option to turn payload logging off)',
       `event-loop lag: perf_hooks.monitorEventLoopDelay({resolution: ${LAG_RESOLUTION_MS}}) over the window; on Node 20 each sample is the sampling interval plus the delay, so ${LAG_RESOLUTION_MS} ms is subtracted`,

@@ -88,3 +88,14 @@ export function collectGarbage(): void {
   gcFunction();
   gcFunction();
 }
+
+/**
+ * Median of a[i] / b[i]: each pair was measured back to back, so a burst of load on the machine
+ * moves both sides of a pair and cancels out, where a ratio of totals would keep it.
+ */
+export function pairedRatioMedian(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  const ratios: number[] = [];
+  for (let i = 0; i < n; i++) if (b[i]! > 0) ratios.push(a[i]! / b[i]!);
+  return quantile(ratios, 0.5);
+}

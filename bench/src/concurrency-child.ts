@@ -1,0 +1,5 @@
+/** Child process entry of the concurrency suite: runs the ramps and sends the results back. */
+import { runRamps } from './concurrency.js';
+
+const results = await runRamps();
+process.send?.(results, () => process.exit(0));
