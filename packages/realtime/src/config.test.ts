@@ -38,6 +38,8 @@ describe('XAIRealtimeConfig', () => {
       baseURL: 'wss://api.x.ai/v1',
       handshakeTimeoutMs: 10_000,
       inputBatchMs: 40,
+      responseTimeoutMs: 15_000,
+      maxReplayInputMs: 30_000,
     });
     expect(config.connectOptions).toEqual({ maxRetry: 3, retryIntervalMs: 2000, timeoutMs: 10_000 });
   });
@@ -119,6 +121,17 @@ describe('XAIRealtimeConfig', () => {
       'handshakeTimeoutMs',
     );
     expect(configError(() => resolveXAIRealtimeConfig({ inputBatchMs: 5 })).option).toBe('inputBatchMs');
+    for (const bad of [50, -1, 700_000, Number.POSITIVE_INFINITY, '1000' as never]) {
+      const error = configError(() => resolveXAIRealtimeConfig({ responseTimeoutMs: bad }));
+      expect(error.option).toBe('responseTimeoutMs');
+      expect(error.message).toContain('0 (off) or a number of ms from 100 to 600000');
+    }
+    expect(resolveXAIRealtimeConfig({ responseTimeoutMs: 0 }).responseTimeoutMs).toBe(0);
+    expect(resolveXAIRealtimeConfig({ responseTimeoutMs: 2500 }).responseTimeoutMs).toBe(2500);
+    expect(configError(() => resolveXAIRealtimeConfig({ maxReplayInputMs: 500 })).option).toBe(
+      'maxReplayInputMs',
+    );
+    expect(resolveXAIRealtimeConfig({ maxReplayInputMs: 5000 }).maxReplayInputMs).toBe(5000);
     expect(configError(() => resolveXAIRealtimeConfig({ connectOptions: { maxRetry: -1 } })).option).toBe(
       'connectOptions.maxRetry',
     );

@@ -54,6 +54,7 @@ const EVENT_NAMES: Array<keyof RealtimeEvents> = [
   'function_executed',
   'text_output',
   'reconnected',
+  'input_dropped',
   'error',
   'metrics',
   'unknown_event',
