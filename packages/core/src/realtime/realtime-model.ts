@@ -95,8 +95,11 @@ const MAX_QUEUED_ACTIONS = 256;
  *   errors become error outputs), sends the output, and asks for ONE follow-up reply once the
  *   reply that made the calls is done and all its calls have answered;
  * - metrics per reply (end of user turn → first audio, interruptions, usage);
- * - connection lifecycle: connect with retry, reconnect after an unexpected drop, then replay the
- *   history through the provider.
+ * - connection lifecycle: connect with retry, reconnect after an unexpected drop (or a server
+ *   silent for `responseTimeoutMs` while a reply is owed: one `APITimeoutError`), then restore the
+ *   session through the provider: the history (a reply the drop cut is kept as far as it was
+ *   played, marked interrupted), the user audio the old server had not acknowledged with a
+ *   transcript (`RealtimeInputJournal`), and a `response.create` for the reply the drop cut.
  *
  * A provider implements the `protected abstract` transport hooks and calls the `handle*` methods
  * as server events arrive.
