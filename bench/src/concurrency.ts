@@ -357,6 +357,6 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
       'memory: process.memoryUsage() after a forced GC (V8 gc enabled at run time) minus the same before the first session, divided by the sessions open',
       `load average at start (1/5/15 min): ${load.map((l) => l.toFixed(2)).join(' / ')} on ${os.cpus().length} cores — other work on the machine shows up as loop lag`,
     ],
-    data: results,
+    data: { versions, results },
   };
 }

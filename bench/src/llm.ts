@@ -375,17 +375,21 @@ function report(
         : 'clients did not all receive the same outputs: see data',
       'XAILLM runs on the openai SDK (baseURL = simulator); AI SDK: createXai({baseURL, apiKey}) and xai(model) (chat completions), maxRetries 0, no tool execute (one step)',
     ],
-    data: Object.fromEntries(
-      [...results.entries()].map(([key, m]) => [
-        key,
-        {
-          ttft: summarize(m.ttft),
-          total: summarize(m.total),
-          cpuMsPerRequest: m.cpuMs / m.requests,
-          errors: m.errors,
-          outputs: [...m.outputs],
-        },
-      ]),
-    ),
+    data: {
+      versions,
+      results: Object.fromEntries(
+        [...results.entries()].map(([key, m]) => [
+          key,
+          {
+            ttft: summarize(m.ttft),
+            total: summarize(m.total),
+            cpuMsPerRequest: m.cpuMs / m.requests,
+            cpuMsPerRequestByBlock: m.blocks,
+            errors: m.errors,
+            outputs: [...m.outputs],
+          },
+        ]),
+      ),
+    },
   };
 }

@@ -330,6 +330,6 @@ function report(input: {
       'frames are pushed faster than real time, yielding to the event loop every 10 frames; sessions use manual turns (turn_detection null) so the server never answers during the measurement',
       'barge-in: the user speaks, the agent answers (audio paced in real time by the simulator into a real-time MemoryAudioOutput); 300 ms into the answer the user speaks again; the time is taken from the `message` event carrying input_audio_buffer.speech_started to MemoryAudioOutput.interrupt()',
     ],
-    data: { perFrame: stats, bargeIn: barge },
+    data: { versions: input.versions, perFrame: stats, bargeIn: barge },
   };
 }

@@ -467,6 +467,7 @@ function report(input: {
       'a hang: no non-empty final transcript within the bound; each session is then closed (LiveKit: endInput + close) so nothing is left running',
     ].filter((n) => n !== ''),
     data: {
+      versions: input.versions,
       cpu: Object.fromEntries(cpu),
       loss,
       cpuLoss,

@@ -466,6 +466,12 @@ function report(input: {
       'LiveKit holds one 100 ms frame back until the next one (or audio.done) arrives, so with a paced server its first frame comes about one server chunk after the first delta; ours emits 20 ms frames as soon as the bytes arrive',
       'prewarm: a fresh client per run; "after prewarm()" waits 100 ms after prewarm() (LiveKit’s prewarm() does not return a promise) before the call',
     ],
-    data: { unpacedRows, pacedRows, cpu: Object.fromEntries(cpu), prewarm: Object.fromEntries(prewarm) },
+    data: {
+      versions: input.versions,
+      unpacedRows,
+      pacedRows,
+      cpu: Object.fromEntries(cpu),
+      prewarm: Object.fromEntries(prewarm),
+    },
   };
 }
