@@ -74,6 +74,8 @@ interface ResponseState {
   lost: boolean;
   /** What the request that made this reply asked for (to ask again after a drop). */
   request: RealtimeResponseRequest | undefined;
+  /** `response.created` was seen (it answers the oldest request). */
+  announced: boolean;
   /** The reply's audio finished playing or was cut (or it had none). */
   playoutEnded: boolean;
   metricsEmitted: boolean;
@@ -143,7 +145,10 @@ export class RealtimeReplyTracker {
 
   /** Whether the server owes an event: a reply is being generated, or one was requested. */
   get awaitingServer(): boolean {
-    return this.#requests.length > 0 || [...this.#responses.values()].some((r) => !r.done && !r.interrupted);
+    return (
+      this.#requests.some((r) => !r.cancelled) ||
+      [...this.#responses.values()].some((r) => !r.done && !r.interrupted)
+    );
   }
 
   /** A `response.create` was sent. */
@@ -202,10 +207,10 @@ export class RealtimeReplyTracker {
         this.#markDone(other, { status: 'cancelled' });
       }
     }
-    const known = this.#responses.has(responseId) || this.#finishedIds.includes(responseId);
     const anchor = this.#turnEndAtMs;
     const response = this.#response(responseId);
-    if (!response || known) return;
+    if (!response || response.announced) return;
+    response.announced = true;
     this.#serverReplyDue = false;
     const request = this.#requests.shift();
     if (request?.cancelled) {
@@ -344,6 +349,7 @@ export class RealtimeReplyTracker {
       interrupted: false,
       lost: false,
       request: undefined,
+      announced: false,
       playoutEnded: false,
       metricsEmitted: false,
       messages: [],
@@ -529,9 +535,11 @@ export class RealtimeReplyTracker {
   /** Marks a reply interrupted and cuts its transcript at `heardMs` of its audio. */
   #cut(response: ResponseState, heardMs: number): void {
     if (response.lost) {
-      // Already over (the connection dropped); its playout is what the user just cut.
+      // Already over (the connection dropped); its playout is what the user just cut. As for any
+      // reply the user cut, no follow-up for its tool calls.
       this.#cutLost(response, heardMs);
       response.interrupted = true;
+      response.followUpSent = true;
       return;
     }
     response.interrupted = true;
