@@ -1,10 +1,12 @@
 import {
   APIConnectionError,
   APIError,
-  APIStatusError,
-  APITimeoutError,
-  parseRetryAfterMs,
+  closeDetail,
+  closeWebSocket,
+  keepAlive,
+  openWebSocket,
   redact,
+  socketMessageText,
 } from '@x/core';
 import WebSocket from 'ws';
 import {
@@ -24,6 +26,7 @@ export interface ConnectionHandlers {
 export interface OpenConnectionOptions {
   url: string;
   apiKey: string;
+  /** Bound on the whole opening: upgrade, `conversation.created`, `session.updated`. */
   handshakeTimeoutMs: number;
   signal: AbortSignal;
   /** The `session.update` sent once the server announced the conversation. */
@@ -31,20 +34,75 @@ export interface OpenConnectionOptions {
   handlers: ConnectionHandlers;
 }
 
-const MAX_ERROR_BODY_BYTES = 16 * 1024;
-const CLOSE_WAIT_MS = 1000;
+/** How long a clean close may take before the socket is destroyed. */
+const CLOSE_GRACE_MS = 1000;
+/** Keep-alive ping period (a session can be quiet: text only, or no microphone for a while). */
+const PING_INTERVAL_MS = 20_000;
+/** Names the service in errors. */
+const LABEL = 'xAI realtime';
 
 /**
- * One WebSocket to the realtime endpoint. `openConnection` resolves once the handshake is done:
- * socket open, `conversation.created` received, `session.update` sent, `session.updated` received.
+ * One WebSocket to the realtime endpoint. `open` resolves once the handshake is done: socket open,
+ * `conversation.created` received, `session.update` sent, `session.updated` received. Handshake
+ * errors (typed `APIStatusError` for a refused upgrade), the timeout, aborts and cleanup are
+ * `openWebSocket`'s (`@x/core`).
  */
 export class RealtimeConnection {
   readonly #ws: WebSocket;
   #closing = false;
-  #handlers: ConnectionHandlers | undefined;
 
-  private constructor(ws: WebSocket) {
+  /** Attaches the listeners at once: events can follow `session.updated` in the same tick. */
+  private constructor(ws: WebSocket, handlers: ConnectionHandlers) {
     this.#ws = ws;
+    ws.on('message', (data, isBinary) => {
+      if (isBinary || this.#closing) return; // the protocol is JSON text only
+      handlers.onMessage(parseServerEvent(socketMessageText(data)));
+    });
+    ws.on('error', () => {
+      // 'close' follows and reports the drop.
+    });
+    ws.on('close', (code, reason) => {
+      if (this.#closing) return;
+      this.#closing = true;
+      handlers.onLost(
+        new APIConnectionError(`${LABEL} connection closed unexpectedly (${closeDetail(code, reason)})`),
+      );
+    });
+    keepAlive(ws, PING_INTERVAL_MS);
+  }
+
+  static open(options: OpenConnectionOptions): Promise<RealtimeConnection> {
+    let sentUpdate = false;
+    return openWebSocket({
+      url: options.url,
+      WebSocket,
+      headers: { Authorization: `Bearer ${options.apiKey}` },
+      signal: options.signal,
+      label: LABEL,
+      timeoutMs: options.handshakeTimeoutMs,
+      isReady: (message, socket) => {
+        const parsed = parseServerEvent(message);
+        // Anything malformed or unknown before `session.updated` is not the handshake's business.
+        if (parsed.kind !== 'event') return false;
+        const { event } = parsed;
+        if ((event.type === 'conversation.created' || event.type === 'session.created') && !sentUpdate) {
+          sentUpdate = true;
+          socket.send(serializeClientEvent(options.sessionUpdate));
+          return false;
+        }
+        if (event.type === 'session.updated') return sentUpdate;
+        if (event.type === 'error') {
+          // The server refused the connection or the session configuration: trying again won't help.
+          const { message: text, code } = event.error;
+          return new APIError(`${LABEL} handshake failed: ${redact(text)}${code ? ` (${code})` : ''}`, {
+            retryable: false,
+            body: event.error,
+          });
+        }
+        return false;
+      },
+      adopt: ({ socket }) => new RealtimeConnection(socket, options.handlers),
+    });
   }
 
   get open(): boolean {
@@ -65,163 +123,6 @@ export class RealtimeConnection {
   /** Closes cleanly (bounded wait for the close handshake); never reports the connection lost. */
   close(): Promise<void> {
     this.#closing = true;
-    const ws = this.#ws;
-    if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        ws.terminate();
-      }, CLOSE_WAIT_MS);
-      ws.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'client closed');
-    });
+    return closeWebSocket(this.#ws, { reason: 'client closed', graceMs: CLOSE_GRACE_MS });
   }
-
-  static open(options: OpenConnectionOptions): Promise<RealtimeConnection> {
-    return new Promise((resolve, reject) => {
-      const { signal } = options;
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const ws = new WebSocket(options.url, {
-        headers: { Authorization: `Bearer ${options.apiKey}` },
-        perMessageDeflate: false,
-        handshakeTimeout: options.handshakeTimeoutMs,
-      });
-      const connection = new RealtimeConnection(ws);
-      let settled = false;
-      let sentUpdate = false;
-
-      const finish = (error: unknown | undefined) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        if (error === undefined) {
-          connection.#handlers = options.handlers;
-          resolve(connection);
-          return;
-        }
-        connection.#closing = true;
-        if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
-        reject(error);
-      };
-      const onAbort = () =>
-        finish(signal.reason ?? new APIConnectionError('connect aborted', { retryable: false }));
-      signal.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(
-        () =>
-          finish(
-            new APITimeoutError(
-              `realtime handshake did not complete within ${options.handshakeTimeoutMs} ms`,
-            ),
-          ),
-        options.handshakeTimeoutMs,
-      );
-
-      ws.on('unexpected-response', (_request, response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const status = response.statusCode ?? 0;
-        const done = () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          finish(statusError(status, body, response.headers));
-          response.destroy();
-        };
-        response.on('data', (chunk: Buffer) => {
-          if (size < MAX_ERROR_BODY_BYTES) chunks.push(chunk);
-          size += chunk.length;
-        });
-        response.on('end', done);
-        response.on('error', done);
-        response.on('close', done);
-      });
-      ws.on('error', (error) => {
-        finish(new APIConnectionError(`realtime connection failed: ${error.message}`, { cause: error }));
-      });
-      ws.on('close', (code, reason) => {
-        if (!settled) {
-          finish(
-            new APIConnectionError(
-              `realtime socket closed during the handshake (code ${code}${reasonText(reason)})`,
-            ),
-          );
-          return;
-        }
-        if (connection.#closing) return;
-        connection.#closing = true;
-        connection.#handlers?.onLost(
-          new APIConnectionError(`realtime socket closed unexpectedly (code ${code}${reasonText(reason)})`),
-        );
-      });
-      ws.on('message', (data, isBinary) => {
-        if (isBinary) return; // the protocol is JSON text only
-        const parsed = parseServerEvent(data.toString());
-        if (settled) {
-          if (!connection.#closing) connection.#handlers?.onMessage(parsed);
-          return;
-        }
-        if (parsed.kind !== 'event') return;
-        const event = parsed.event;
-        if ((event.type === 'conversation.created' || event.type === 'session.created') && !sentUpdate) {
-          sentUpdate = true;
-          ws.send(serializeClientEvent(options.sessionUpdate));
-        } else if (event.type === 'session.updated' && sentUpdate) {
-          finish(undefined);
-        } else if (event.type === 'error') {
-          // The server refused the connection or the session configuration: trying again won't help.
-          const { message, code } = event.error;
-          finish(
-            new APIError(`realtime handshake failed: ${message}${code ? ` (${code})` : ''}`, {
-              retryable: false,
-              body: event.error,
-            }),
-          );
-        }
-      });
-    });
-  }
-}
-
-function reasonText(reason: Buffer): string {
-  const text = reason.toString();
-  return text ? `: ${text}` : '';
-}
-
-/** A refused upgrade as a typed error (401/403/400 are not retried; 429/5xx are). */
-function statusError(
-  status: number,
-  body: string,
-  headers: Record<string, string | string[] | undefined>,
-): APIStatusError {
-  let message = body.trim();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-    const record = parsed as { error?: unknown; message?: unknown; code?: unknown };
-    if (typeof record.error === 'string') message = record.error;
-    else if (typeof record.error === 'object' && record.error !== null) {
-      const inner = (record.error as { message?: unknown }).message;
-      if (typeof inner === 'string') message = inner;
-    } else if (typeof record.message === 'string') message = record.message;
-  } catch {
-    // not JSON: keep the text
-  }
-  const header = (name: string) => {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  return new APIStatusError(
-    redact(`realtime handshake refused with HTTP ${status}${message ? `: ${message.slice(0, 300)}` : ''}`),
-    {
-      status,
-      body: parsed ?? body,
-      requestId: header('x-request-id') ?? null,
-      retryAfterMs: parseRetryAfterMs(header('retry-after'), header('retry-after-ms')),
-    },
-  );
 }

@@ -32,6 +32,8 @@ export class FakeWebSocket extends EventEmitter implements WebSocketLike {
   readyState: number = WebSocketState.CONNECTING;
   readonly sent: Array<string | Uint8Array> = [];
   terminated = false;
+  /** Ping frames sent. */
+  pings = 0;
   closeFrame: { code: number | undefined; reason: string | undefined } | null = null;
 
   constructor(
@@ -65,6 +67,10 @@ export class FakeWebSocket extends EventEmitter implements WebSocketLike {
 
   send(data: string | Uint8Array): void {
     this.sent.push(data);
+  }
+
+  ping(): void {
+    this.pings++;
   }
 
   close(code?: number, reason?: string): void {

@@ -1,4 +1,5 @@
 export * from './websocket-like.js';
+export { keepAlive, type PingableWebSocket } from './keep-alive.js';
 export { handshakeError, headerValue, type HandshakeErrorParams } from './handshake-error.js';
 export {
   closeWebSocket,
