@@ -4,6 +4,7 @@ import {
   APIError,
   closeDetail,
   closeWebSocket,
+  keepAlive,
   openWebSocket,
   redact,
   type STTConnection,
@@ -66,7 +67,7 @@ export class XAISTTConnection implements STTConnection {
   readonly #handlers: STTConnectionHandlers;
   readonly #options: ResolvedXAISTTOptions;
   readonly #mapper: TranscriptMapper;
-  readonly #ping: NodeJS.Timeout;
+  readonly #stopPing: () => void;
   #closed = false;
   #onDone: (() => void) | null = null;
 
@@ -83,9 +84,7 @@ export class XAISTTConnection implements STTConnection {
       // 'close' follows and reports the drop.
     });
     ws.on('close', (code, reason) => this.#onClose(code, reason));
-    this.#ping = setInterval(() => {
-      if (ws.readyState === WebSocket.OPEN) ws.ping();
-    }, PING_INTERVAL_MS);
+    this.#stopPing = keepAlive(ws, PING_INTERVAL_MS);
   }
 
   sendAudio(chunk: Int16Array): void {
@@ -114,7 +113,7 @@ export class XAISTTConnection implements STTConnection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#ping);
+    this.#stopPing();
     this.#ws.terminate();
     const done = this.#onDone;
     this.#onDone = null;
@@ -128,7 +127,7 @@ export class XAISTTConnection implements STTConnection {
       return;
     }
     this.#closed = true;
-    clearInterval(this.#ping);
+    this.#stopPing();
     void closeWebSocket(this.#ws, { reason: 'audio done', graceMs: CLOSE_GRACE_MS }).then(resolve);
   }
 
@@ -184,7 +183,7 @@ export class XAISTTConnection implements STTConnection {
   }
 
   #onClose(code: number, reason: Buffer): void {
-    clearInterval(this.#ping);
+    this.#stopPing();
     const done = this.#onDone;
     this.#onDone = null;
     done?.();

@@ -2,6 +2,7 @@ import {
   APIConnectionError,
   closeDetail,
   closeWebSocket,
+  keepAlive,
   openWebSocket,
   socketMessageBytes,
   socketMessageText,
@@ -38,7 +39,7 @@ export class TTSSocket {
   readonly url: string;
   readonly requestId: string | null;
   readonly #ws: WebSocket;
-  readonly #ping: NodeJS.Timeout;
+  readonly #stopPing: () => void;
   #closing: Promise<void> | undefined;
 
   private constructor(ws: WebSocket, url: string, requestId: string | null, handlers: TTSSocketHandlers) {
@@ -64,16 +65,13 @@ export class TTSSocket {
       // 'close' follows and reports the drop.
     });
     ws.on('close', (code, reason) => {
-      clearInterval(this.#ping);
+      this.#stopPing();
       if (this.#closing) return;
       handlers.dropped(
         new APIConnectionError(`xAI TTS connection closed unexpectedly (${closeDetail(code, reason)})`),
       );
     });
-    this.#ping = setInterval(() => {
-      if (ws.readyState === WebSocket.OPEN) ws.ping();
-    }, PING_INTERVAL_MS);
-    this.#ping.unref();
+    this.#stopPing = keepAlive(ws, PING_INTERVAL_MS);
   }
 
   /**
@@ -109,7 +107,7 @@ export class TTSSocket {
   /** Closes cleanly (close frame), destroying the socket if the peer does not answer in time. */
   close(): Promise<void> {
     if (!this.#closing) {
-      clearInterval(this.#ping);
+      this.#stopPing();
       this.#closing = closeWebSocket(this.#ws, { reason: 'done', graceMs: CLOSE_GRACE_MS });
     }
     return this.#closing;
