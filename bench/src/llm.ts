@@ -13,7 +13,7 @@ import { ChatContext, functionTool } from '@x/core';
 import { XAILLM } from '@x/llm';
 import { environment, fixed, ratioText } from './timing.js';
 import { type SimProcess, startSimulatorProcess } from './support/sim-process.js';
-import { collectGarbage, cpuMs, pairedRatioMedian, summarize } from './support/stats.js';
+import { cpuMs, pairedRatioMedian, summarize } from './support/stats.js';
 import { loadNote, packageVersions, versionNote } from './support/versions.js';
 import type { BenchCheck, BenchRatio, BenchTable, SuiteResult } from './types.js';
 
@@ -243,7 +243,6 @@ export async function runLLMBench(): Promise<SuiteResult> {
             outputs: new Set<string>(),
             errors: 0,
           };
-          collectGarbage(); // the previous block's garbage is not charged to this client
           const c0 = cpuMs();
           for (let i = 0; i < BLOCK; i++) {
             try {
@@ -368,7 +367,7 @@ function report(
       versionNote(versions),
       load,
       `the simulator runs in a child process with chatChunkDelayMs 0; requests run one at a time; ${WARMUP} warm-up requests per client and kind are not counted`,
-      'CPU = process.cpuUsage() of the benchmark process over each block of 100 requests; blocks alternate between clients (order reversed every block), with a forced full GC (not counted) before each block so no client pays for another’s garbage',
+      'CPU = process.cpuUsage() of the benchmark process over each block of 100 requests; blocks alternate between clients (order reversed every block), so garbage one block leaves to the next is shared out; no GC is forced between blocks (a full GC right before a measured block makes it dearer)',
       'TTFT for a tool call = the moment the complete call is available to the caller (XAILLM: the chunk carrying it; AI SDK: the tool-call part; fetch: the chunk with finish_reason "tool_calls")',
       sameOutputs
         ? 'every client received the same text / tool call on every request'

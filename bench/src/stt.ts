@@ -14,7 +14,7 @@ import { XAISTT } from '@x/stt';
 import { environment, fixed, ratioText } from './timing.js';
 import { loadLiveKit, pointAtSimulator } from './support/livekit.js';
 import { type SimProcess, startSimulatorProcess } from './support/sim-process.js';
-import { collectGarbage, cpuMs, pairedRatioMedian, turn, within } from './support/stats.js';
+import { cpuMs, pairedRatioMedian, turn, within } from './support/stats.js';
 import { loadNote, packageVersions, versionNote } from './support/versions.js';
 import type { BenchCheck, BenchRatio, BenchTable, SuiteResult } from './types.js';
 
@@ -268,7 +268,6 @@ export async function runSTTBench(): Promise<SuiteResult> {
       const order = run % 2 === 0 ? clients : [...clients].reverse();
       for (const client of order) {
         await sim.clear();
-        collectGarbage(); // not counted: each client pays for its own garbage only
         const c0 = cpuMs();
         const result = await client.session(cpuAudio, 20);
         const spent = cpuMs() - c0;
@@ -455,7 +454,7 @@ function report(input: {
       versionNote(input.versions),
       input.load,
       'the simulator (child process) sends transcript.created 20 ms after the handshake for the CPU and loss runs, so LiveKit’s plugin does not miss it; the hang test uses a second simulator that sends it at once',
-      'the simulator runs in a child process; CPU is process.cpuUsage() of the benchmark process (all threads, so LiveKit’s native resampler in @livekit/rtc-node counts) from the first push until the stream has ended',
+      'the simulator runs in a child process; CPU is process.cpuUsage() of the benchmark process (all threads, so LiveKit’s native resampler in @livekit/rtc-node counts) from the first push until the stream has ended; no GC is forced between runs (a full GC right before a short run makes it dearer), the order alternates instead',
       "LiveKit's xai.STT resamples to 16 kHz and sends 50 ms messages; XAISTT is shown at the same 16 kHz wire rate and at its default 48 kHz (no resampling, 100 ms messages)",
       'audio is pushed faster than real time (a turn of the event loop every 500 ms of audio); both clients get identical frames',
       lkLoss

@@ -14,15 +14,7 @@ import { environment, fixed, ratioText } from './timing.js';
 import { CountingOutput, concat } from './support/counting-output.js';
 import { loadLiveKit, pointAtSimulator } from './support/livekit.js';
 import { type SimProcess, startSimulatorProcess } from './support/sim-process.js';
-import {
-  collectGarbage,
-  cpuMs,
-  pairedRatioMedian,
-  quantile,
-  sleep,
-  summarize,
-  within,
-} from './support/stats.js';
+import { cpuMs, pairedRatioMedian, quantile, sleep, summarize, within } from './support/stats.js';
 import { loadNote, packageVersions, versionNote } from './support/versions.js';
 import type { BenchCheck, BenchRatio, BenchTable, SuiteResult } from './types.js';
 import type { WsTapState } from './ws-redirect/tap.js';
@@ -222,7 +214,6 @@ async function cpuPass(
     // Alternate the order so drift on the machine does not favour one client.
     const order = round % 2 === 0 ? clients : [...clients].reverse();
     for (const client of order) {
-      collectGarbage(); // not counted: each client pays for its own garbage only
       const c0 = cpuMs();
       let samples = 0;
       for (const sentence of SENTENCES) {
@@ -459,7 +450,7 @@ function report(input: {
     notes: [
       versionNote(input.versions),
       input.load,
-      'the simulator runs in a child process; CPU is process.cpuUsage() of the benchmark process around the calls (all threads), so it holds only the client side; a forced full GC (not counted) precedes each round',
+      'the simulator runs in a child process; CPU is process.cpuUsage() of the benchmark process around the calls (all threads), so it holds only the client side. No GC is forced between rounds: a full GC right before a short measured run makes that run dearer (V8 shrinks the young generation and must grow it again: +50 % on a 100 ms STT run in a check), which would penalise the cheaper client; alternating the order shares what one round leaves to the next',
       "LiveKit's xai.TTS has no base-URL option: its `ws` import is resolved (module.register resolve hook, benchmark process only) to a WebSocket subclass that rewrites wss://api.x.ai to the simulator; our XAITTS goes through the same subclass (to stamp message arrival times), so both pay the same shim cost",
       'first frame = performance.now() at AudioOutput.push (ours; a counting output) or when LiveKit’s stream yields its first frame, minus the time the WebSocket `message` event carrying the first audio.delta was emitted',
       `LiveKit: ${lkEqual} of ${lkRows.length} sentences with output samples equal to the samples the server sent; the recogniser heard ${lkHeard} of ${lkRows.length} back exactly. LiveKit sends one text.delta per word with the spaces removed (see "text.delta sent"); the server concatenates deltas, so it speaks run-together words and the audio (and its length) differs from ours for the same sentence. Sample counts are therefore compared with what the server sent to each client`,
