@@ -45,7 +45,15 @@ export interface RealtimeMetrics {
   provider: string;
   model: string;
   responseId: string | null;
-  /** End of user speech (or response request) → first audio delta. */
+  /**
+   * End of the user's turn → first audio delta of this reply. With server VAD the turn ends when the
+   * user pushed the audio at which the server says their speech stopped (its `audio_end_ms`), not
+   * when that `speech_stopped` event arrives: the server sends it only after `silence_duration_ms`
+   * of silence, which the user spends waiting too. When that audio is unknown (no position from the
+   * server, or no longer kept), the event's arrival. Manual turns and requested replies: the
+   * `commitAudio()` / `createResponse()` / `sendText()` call; a tool follow-up, or a reply asked
+   * for again after a dropped connection: when it was asked for. Null for a reply with no audio.
+   */
   ttfbMs: number | null;
   durationMs: number;
   interrupted: boolean;
@@ -60,7 +68,11 @@ export interface TurnMetrics {
   sttLatencyMs: number | null;
   llmTtftMs: number | null;
   ttsTtfbMs: number | null;
-  /** End of user speech → first agent audio at the output. */
+  /**
+   * End of user speech → first agent audio at the output. Realtime mode with server VAD: from when
+   * the user pushed the audio where the server says their speech stopped (see
+   * `RealtimeMetrics.ttfbMs`), so the server's silence wait is included.
+   */
   endOfSpeechToFirstAudioMs: number | null;
   interrupted: boolean;
   usage: Usage | null;

@@ -26,6 +26,17 @@ export interface RealtimeFunctionExecutedEvent {
   isError: boolean;
 }
 
+export interface RealtimeUserSpeechEndedEvent {
+  /**
+   * When the user stopped speaking, as `performance.now()`: the moment the audio where the server
+   * says their speech ended (its `audio_end_ms`) was handed to `pushAudio`. The server reports the
+   * end only after its VAD has heard `silence_duration_ms` of silence, so this is earlier than the
+   * event. When that audio is unknown (no position from the server, or older than what is kept),
+   * the event's arrival.
+   */
+  endedAtMs: number;
+}
+
 export interface RealtimeAgentSpeechStartedEvent {
   responseId: string | null;
 }
@@ -82,8 +93,8 @@ export interface RealtimeUnknownEvent {
 export type RealtimeEvents = {
   /** The server detected the start of user speech (an agent reply in progress was interrupted). */
   user_speech_started: () => void;
-  /** The server detected the end of user speech. */
-  user_speech_ended: () => void;
+  /** The server detected the end of user speech (see `endedAtMs` for when it ended). */
+  user_speech_ended: (event: RealtimeUserSpeechEndedEvent) => void;
   /** The first audio of a reply reached the output. */
   agent_speech_started: (event: RealtimeAgentSpeechStartedEvent) => void;
   /** The agent's audio finished playing, or was interrupted. */

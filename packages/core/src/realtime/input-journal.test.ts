@@ -161,4 +161,30 @@ describe('RealtimeInputJournal (manual turns)', () => {
     j.recordAudio(audio(1500, 0));
     expect(j.takeReplay().lostSamples).toBe(500);
   });
+
+  it('replay items carry the origin given with the audio, shifted by what was cut off', () => {
+    const j = journal({ serverVad: false });
+    j.recordAudio(audio(100, 0), 5000);
+    j.recordCommit();
+    j.recordAudio(audio(100, 100), 5100);
+    j.recordAudio(audio(50, 200));
+    j.recordCommit();
+    j.acknowledge(undefined); // the first commit: audio before it goes
+    const replay = j.takeReplay();
+    expect(replay.items).toEqual([
+      { kind: 'audio', samples: expect.any(Int16Array), origin: 5100 },
+      { kind: 'audio', samples: expect.any(Int16Array) },
+      { kind: 'commit' },
+    ]);
+    // A turn start trims mid-chunk: the origin moves with the cut.
+    const vad = journal();
+    vad.recordAudio(audio(1000, 0), 9000);
+    vad.speechStarted('a', 400); // kept from 300 (100 ms lead)
+    vad.recordAudio(audio(10, 1000), 10_000);
+    const split = vad.takeReplay();
+    expect(split.items.map((i) => (i.kind === 'audio' ? [i.samples.length, i.origin] : i.kind))).toEqual([
+      [700, 9300],
+      [10, 10_000],
+    ]);
+  });
 });

@@ -31,8 +31,11 @@ export interface RealtimeInputJournalOptions {
   leadMs: number;
 }
 
-/** What to send again on a new connection, in order. */
-export type RealtimeReplayItem = { kind: 'audio'; samples: Int16Array } | { kind: 'commit' };
+/**
+ * What to send again on a new connection, in order. `origin` is the audio's `origin` as recorded
+ * (shifted by the part cut off its start), when it was given.
+ */
+export type RealtimeReplayItem = { kind: 'audio'; samples: Int16Array; origin?: number } | { kind: 'commit' };
 
 export interface RealtimeInputReplay {
   items: RealtimeReplayItem[];
@@ -48,6 +51,8 @@ interface Chunk {
   /** Position of the first sample, counted from the start of the connection. */
   start: number;
   samples: Int16Array;
+  /** The caller's index of the first sample (see `recordAudio`). */
+  origin: number | undefined;
 }
 
 interface Turn {
@@ -95,10 +100,13 @@ export class RealtimeInputJournal {
     return this.#options.serverVad ? this.#turns.length > 0 : this.#commits.length > 0;
   }
 
-  /** Audio just sent on the connection. */
-  recordAudio(samples: Int16Array): void {
+  /**
+   * Audio just sent on the connection. `origin` (optional) is the caller's own index of its first
+   * sample (e.g. its position in everything the user pushed); replay items carry it.
+   */
+  recordAudio(samples: Int16Array, origin?: number): void {
     if (samples.length === 0) return;
-    this.#chunks.push({ start: this.#sent, samples });
+    this.#chunks.push({ start: this.#sent, samples, origin });
     this.#sent += samples.length;
     const excess = this.retainedSamples - this.#maxSamples;
     if (excess <= 0) return;
@@ -193,7 +201,11 @@ export class RealtimeInputJournal {
         const stop = Math.min(end, commits[0] ?? end);
         if (stop > at) {
           const part = chunk.samples.subarray(at - chunk.start, stop - chunk.start);
-          items.push({ kind: 'audio', samples: part });
+          items.push(
+            chunk.origin === undefined
+              ? { kind: 'audio', samples: part }
+              : { kind: 'audio', samples: part, origin: chunk.origin + (at - chunk.start) },
+          );
           samples += part.length;
         }
         at = stop;
@@ -245,7 +257,12 @@ export class RealtimeInputJournal {
         continue;
       }
       if (first.start < to) {
-        this.#chunks[0] = { start: to, samples: first.samples.subarray(to - first.start) };
+        const cut = to - first.start;
+        this.#chunks[0] = {
+          start: to,
+          samples: first.samples.subarray(cut),
+          origin: first.origin === undefined ? undefined : first.origin + cut,
+        };
       }
       break;
     }

@@ -459,4 +459,81 @@ describe('RealtimeModel (through FakeRealtimeModel)', () => {
     model.pushAudio(createAudioFrame(new Int16Array(480), RATE));
     expect(model.connected).toBe(false);
   });
+
+  describe('end of the user turn (ttfb anchor)', () => {
+    /** Pushes `frames` one per 20 ms, as a microphone would; resolves with each frame's push time. */
+    async function pushPaced(
+      model: FakeRealtimeModel,
+      frames: ReturnType<typeof createAudioFrame>[],
+      onFrame?: (index: number) => void,
+    ): Promise<number[]> {
+      const times: number[] = [];
+      const start = performance.now();
+      for (let i = 0; i < frames.length; i++) {
+        const due = start + 20 * (i + 1);
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        onFrame?.(i);
+        times.push(performance.now());
+        model.pushAudio(frames[i]!);
+      }
+      return times;
+    }
+
+    it('is when the end of speech was pushed, not when the server VAD said so after its silence', async () => {
+      const { model } = make({ silenceMs: 200 });
+      await model.connect();
+      let endedAt: number | undefined;
+      let endedArrival = 0;
+      model.on('user_speech_ended', (event) => {
+        endedAt = event.endedAtMs;
+        endedArrival = performance.now();
+      });
+      const done = until(model, 'metrics', 5000);
+      // 200 ms of speech (10 frames), then silence.
+      const pushedAt = await pushPaced(model, spokenFrames(200, 400));
+      const [metrics] = (await done) as [RealtimeMetrics];
+      const lastSpeechPush = pushedAt[9]!;
+      expect(endedAt).toBeDefined();
+      // The fake's VAD counts the end at the last loud batch: within one 40 ms batch of the last speech push.
+      expect(Math.abs(endedAt! - lastSpeechPush)).toBeLessThanOrEqual(45);
+      // The server said so only after 200 ms of silence had been pushed.
+      expect(endedArrival - endedAt!).toBeGreaterThanOrEqual(150);
+      // So the reply's ttfb holds that wait (the fake answers at once).
+      expect(metrics.ttfbMs).toBeGreaterThanOrEqual(150);
+      expect(metrics.ttfbMs).toBeLessThan(400);
+    });
+
+    it('survives a reconnect: a turn replayed on the new connection keeps its original push time', async () => {
+      const { model } = make({ silenceMs: 200 });
+      await model.connect();
+      let endedAt: number | undefined;
+      model.on('user_speech_ended', (event) => {
+        endedAt = event.endedAtMs;
+      });
+      const reconnected = until(model, 'reconnected', 5000);
+      const done = until(model, 'metrics', 5000);
+      // The connection drops after the speech, before the VAD heard enough silence; the speech is replayed.
+      const pushedAt = await pushPaced(model, spokenFrames(200, 500), (i) => {
+        if (i === 13) model.simulateDrop(new APIConnectionError('socket closed'));
+      });
+      await reconnected;
+      const [metrics] = (await done) as [RealtimeMetrics];
+      expect(model.connectAttempts).toBe(2);
+      expect(Math.abs(endedAt! - pushedAt[9]!)).toBeLessThanOrEqual(45);
+      expect(metrics.ttfbMs).toBeGreaterThanOrEqual(150);
+    });
+
+    it('manual turns: the commit', async () => {
+      const { model } = make({ turnDetection: null });
+      await model.connect();
+      const done = until(model, 'metrics');
+      for (const frame of spokenFrames(200, 0)) model.pushAudio(frame);
+      await sleep(100);
+      model.commitAudio();
+      model.createResponse();
+      const [metrics] = (await done) as [RealtimeMetrics];
+      expect(metrics.ttfbMs).toBeLessThan(50);
+    });
+  });
 });

@@ -16,6 +16,7 @@ import { type RealtimeConversationEntry, RealtimeConversationLog } from './conve
 import type { RealtimeEvents } from './events.js';
 import { RealtimeInputConverter, RealtimeSampleBatcher } from './input-audio.js';
 import { type RealtimeInputReplay, RealtimeInputJournal } from './input-journal.js';
+import { RealtimeInputTimeline } from './input-timeline.js';
 import { RealtimeOutputConverter } from './output-audio.js';
 import {
   type RealtimeFunctionCall,
@@ -78,7 +79,10 @@ export const DEFAULT_MAX_REPLAY_INPUT_MS = 30_000;
 
 export type RealtimeConnectionState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
-type QueuedInput = { kind: 'audio'; samples: Int16Array } | { kind: 'action'; run: () => void };
+/** `origin`: index of the first sample in everything the user pushed (see `RealtimeInputTimeline`). */
+type QueuedInput =
+  | { kind: 'audio'; samples: Int16Array; origin: number }
+  | { kind: 'action'; run: () => void };
 
 const MAX_QUEUED_ACTIONS = 256;
 
@@ -135,6 +139,10 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   #replay: RealtimeConversationEntry[] = [];
   /** Sent user audio the server has not acknowledged yet. */
   readonly #journal: RealtimeInputJournal;
+  /** Server VAD: when each piece of user audio was pushed, by connection position (turn-end anchor). */
+  readonly #timeline: RealtimeInputTimeline | undefined;
+  /** Samples handed to the batcher so far: the pushed index of its next batch. */
+  #batchedSamples = 0;
   /** What the journal held when the connection dropped: sent again once reconnected. */
   #inputReplay: RealtimeInputReplay | undefined;
   /** A reply cut by the drop (or requested and never started), to ask for again once reconnected. */
@@ -149,17 +157,25 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     super();
     this.#responseTimeoutMs = resolveResponseTimeoutMs(options.responseTimeoutMs);
     const turnDetection = oneOf('turnDetection', options.turnDetection ?? 'server', ['server', 'manual']);
+    const maxReplayInputMs = inRange(
+      'maxReplayInputMs',
+      options.maxReplayInputMs ?? DEFAULT_MAX_REPLAY_INPUT_MS,
+      1000,
+      600_000,
+    );
     this.#journal = new RealtimeInputJournal({
       sampleRate: options.inputSampleRate,
-      maxMs: inRange(
-        'maxReplayInputMs',
-        options.maxReplayInputMs ?? DEFAULT_MAX_REPLAY_INPUT_MS,
-        1000,
-        600_000,
-      ),
+      maxMs: maxReplayInputMs,
       serverVad: turnDetection === 'server',
       leadMs: inRange('inputPrefixPaddingMs', options.inputPrefixPaddingMs ?? 300, 0, 10_000),
     });
+    this.#timeline =
+      turnDetection === 'server'
+        ? new RealtimeInputTimeline({
+            sampleRate: options.inputSampleRate,
+            windowMs: maxReplayInputMs + (options.maxBufferedInputMs ?? 10_000),
+          })
+        : undefined;
     this.provider = options.provider;
     this.model = options.model;
     this.inputSampleRate = options.inputSampleRate;
@@ -299,10 +315,8 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   /** Sends user audio of any rate and channel count (converted explicitly from the frame's format). */
   pushAudio(frame: AudioFrame): void {
     if (this.#isClosed()) return;
-    for (const chunk of this.#inputConverter.convert(frame)) {
-      if (chunk.length === 0) continue;
-      for (const batch of this.#batcher.push(chunk)) this.#sendOrQueueAudio(batch);
-    }
+    const pushedAt = performance.now();
+    for (const chunk of this.#inputConverter.convert(frame)) this.#batch(chunk, pushedAt);
   }
 
   /** Ends the user's audio turn (manual turn detection): sends buffered audio, then commits. */
@@ -359,6 +373,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     this.#lifetime.abort(new APIConnectionError('the realtime model was closed', { retryable: false }));
     this.#stopWatchdog();
     this.#journal.reset();
+    this.#timeline?.reset();
     this.#inputReplay = undefined;
     this.#resume = undefined;
     this.#replies.close();
@@ -426,20 +441,28 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     if (this.#isClosed()) return;
     this.#touch();
     this.#journal.speechStarted(itemId, audioStartMs);
+    if (audioStartMs !== undefined) this.#timeline?.forgetBefore(audioStartMs);
     if (itemId !== undefined) this.#log.message('user', itemId);
     this.emit('user_speech_started');
     this.#replies.interrupt();
   }
 
-  /** Server VAD heard the user stop speaking at `audioEndMs` (see `handleUserSpeechStarted`). */
+  /**
+   * Server VAD heard the user stop speaking at `audioEndMs` (see `handleUserSpeechStarted`). The
+   * server says so only after `silence_duration_ms` of silence; the turn is taken to have ended
+   * when the user pushed the audio at `audioEndMs` (the anchor of the reply's `ttfbMs`), or now
+   * when that audio is unknown.
+   */
   protected handleUserSpeechStopped(itemId?: string, audioEndMs?: number): void {
     if (this.#isClosed()) return;
     this.#touch();
     this.#journal.speechStopped(itemId, audioEndMs);
     if (itemId !== undefined) this.#log.message('user', itemId);
-    this.#replies.markTurnEnd();
+    const endedAtMs =
+      (audioEndMs !== undefined ? this.#timeline?.pushTimeAt(audioEndMs) : undefined) ?? performance.now();
+    this.#replies.markTurnEnd(endedAtMs);
     this.#replies.serverReplyDue();
-    this.emit('user_speech_ended');
+    this.emit('user_speech_ended', { endedAtMs });
   }
 
   /** The server created a user item (e.g. committed audio): reserves its place in the history. */
@@ -585,6 +608,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     // Items added while reconnecting (typed text) go out through the queue, not the replay.
     this.#replay = this.#log.entries.slice();
     this.#inputReplay = this.#journal.takeReplay();
+    this.#timeline?.newConnection();
     // A reply in flight is cut where its audio stops (what arrived plays out) and asked for again.
     const lost = this.#replies.connectionLost();
     this.#resume = lost.resume ? (lost.request ?? {}) : undefined;
@@ -638,7 +662,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     const input = this.#inputReplay;
     this.#inputReplay = undefined;
     for (const item of input?.items ?? []) {
-      if (item.kind === 'audio') this.#transmitAudio(item.samples);
+      if (item.kind === 'audio') this.#transmitAudio(item.samples, item.origin);
       else this.#transmitCommit();
     }
     if (input && input.lostSamples > 0) this.#reportDropped(input.lostSamples, 'replay_limit');
@@ -681,16 +705,20 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
         this.#enqueue(item);
         continue;
       }
-      if (item.kind === 'audio') this.#transmitAudio(item.samples);
+      if (item.kind === 'audio') this.#transmitAudio(item.samples, item.origin);
       else item.run();
     }
     this.#armWatchdog();
   }
 
-  /** Sends user audio on the connection and keeps it until the server acknowledges its turn. */
-  #transmitAudio(samples: Int16Array): void {
+  /**
+   * Sends user audio on the connection and keeps it until the server acknowledges its turn.
+   * `origin`: its index in everything the user pushed (unknown for none of ours, but typed so).
+   */
+  #transmitAudio(samples: Int16Array, origin: number | undefined): void {
     this.sendAudio(samples);
-    this.#journal.recordAudio(samples);
+    this.#journal.recordAudio(samples, origin);
+    this.#timeline?.sent(origin, samples.length);
   }
 
   #transmitCommit(): void {
@@ -757,9 +785,21 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     else this.#enqueue({ kind: 'action', run });
   }
 
-  #sendOrQueueAudio(samples: Int16Array): void {
-    if (this.#state === 'ready') this.#transmitAudio(samples);
-    else this.#enqueue({ kind: 'audio', samples });
+  /** Converted user audio pushed at `pushedAt`: batched, then sent (or queued while not connected). */
+  #batch(chunk: Int16Array, pushedAt: number): void {
+    if (chunk.length === 0) return;
+    this.#timeline?.pushed(chunk.length, pushedAt);
+    for (const batch of this.#batcher.push(chunk)) {
+      // The batcher keeps order and loses nothing: its n-th sample out is the n-th sample in.
+      const origin = this.#batchedSamples;
+      this.#batchedSamples += batch.length;
+      this.#sendOrQueueAudio(batch, origin);
+    }
+  }
+
+  #sendOrQueueAudio(samples: Int16Array, origin: number): void {
+    if (this.#state === 'ready') this.#transmitAudio(samples, origin);
+    else this.#enqueue({ kind: 'audio', samples, origin });
   }
 
   #enqueue(item: QueuedInput): void {
@@ -782,10 +822,13 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
   }
 
   #flushInput(): void {
-    const tail = this.#inputConverter.flush();
-    if (tail.length > 0) for (const batch of this.#batcher.push(tail)) this.#sendOrQueueAudio(batch);
+    this.#batch(this.#inputConverter.flush(), performance.now());
     const rest = this.#batcher.flush();
-    if (rest) this.#sendOrQueueAudio(rest);
+    if (rest) {
+      const origin = this.#batchedSamples;
+      this.#batchedSamples += rest.length;
+      this.#sendOrQueueAudio(rest, origin);
+    }
   }
 }
 

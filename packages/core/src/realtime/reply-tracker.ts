@@ -133,9 +133,12 @@ export class RealtimeReplyTracker {
     this.#host = host;
   }
 
-  /** The user's turn ended (speech stopped, commit, typed text, follow-up request): the ttfb anchor. */
-  markTurnEnd(): void {
-    this.#turnEndAtMs = now();
+  /**
+   * The user's turn ended (speech stopped, commit, typed text, follow-up request) at `atMs`
+   * (`performance.now()`, default now): the ttfb anchor of the next reply.
+   */
+  markTurnEnd(atMs: number = now()): void {
+    this.#turnEndAtMs = atMs;
   }
 
   /** Whether agent audio is playing or a reply is being generated. */

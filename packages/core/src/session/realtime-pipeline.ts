@@ -8,6 +8,7 @@ import type {
   RealtimeAgentSpeechStartedEvent,
   RealtimeFunctionExecutedEvent,
   RealtimeTranscription,
+  RealtimeUserSpeechEndedEvent,
 } from '../realtime/events.js';
 import type { RealtimeModel } from '../realtime/realtime-model.js';
 import type { AgentState } from './events.js';
@@ -72,9 +73,11 @@ export class RealtimePipeline implements SessionPipeline {
         this.#modelCutItself = false;
       }
     });
-    m.on('user_speech_ended', () => {
+    m.on('user_speech_ended', (event: RealtimeUserSpeechEndedEvent) => {
       host.setUserState('listening');
-      this.#beginTurn();
+      // The user stopped talking when they pushed the end of their speech, not when the server's
+      // VAD (after its silence wait) said so.
+      this.#beginTurn(event.endedAtMs);
       host.setAgentState('thinking');
     });
     m.on('agent_speech_started', (_event: RealtimeAgentSpeechStartedEvent) => {
@@ -207,9 +210,9 @@ export class RealtimePipeline implements SessionPipeline {
     return this.#turn;
   }
 
-  /** A user turn ended or a reply was requested: the next reply is measured from now. */
-  #beginTurn(): void {
-    this.#turn = this.#newTurn(performance.now());
+  /** A user turn ended (at `endedAt`) or a reply was requested (now): the next reply is measured from then. */
+  #beginTurn(endedAt = performance.now()): void {
+    this.#turn = this.#newTurn(endedAt);
     this.#toolsSinceMetrics = 0;
     this.#spokenChars.clear();
   }
