@@ -158,9 +158,12 @@ async function ramp(
         streamers.push(...batch);
       }
       const connectMs = performance.now() - c0;
-      await sleep(SETTLE_MS);
+      // GC before the settle period (not right before the window: a full GC makes the work just
+      // after it dearer), so ArrayBuffer growth is measured from here.
       collectGarbage();
       const abStart = process.memoryUsage().arrayBuffers;
+      const growthFrom = performance.now();
+      await sleep(SETTLE_MS);
       for (const s of streamers) s.resetCounters();
       const errors0 = streamers.reduce((n, s) => n + s.errors, 0);
       const histogram = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
@@ -176,6 +179,7 @@ async function ramp(
       const clientCpuPct = ((cpuMs() - cpu0) / wallMs) * 100;
       const sim1 = await sim.usage();
       const controlLag = await controlResult;
+      const growthMs = performance.now() - growthFrom;
       collectGarbage();
       const mem = process.memoryUsage();
       const lateFrames = streamers.reduce((n, s) => n + s.late, 0);
@@ -192,7 +196,7 @@ async function ramp(
         rssPerSessionKB: (mem.rss - base.rss) / streamers.length / 1024,
         heapPerSessionKB: (mem.heapUsed - base.heapUsed) / streamers.length / 1024,
         arrayBuffersPerSessionKB: (mem.arrayBuffers - base.arrayBuffers) / streamers.length / 1024,
-        arrayBufferGrowthKBps: (mem.arrayBuffers - abStart) / streamers.length / 1024 / (wallMs / 1000),
+        arrayBufferGrowthKBps: (mem.arrayBuffers - abStart) / streamers.length / 1024 / (growthMs / 1000),
         connectMs,
         errors: streamers.reduce((n, s) => n + s.errors, 0) - errors0,
         controlLagP99Ms: controlLag?.p99,
@@ -353,7 +357,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
       'the simulator runs in a child process (its own core on this 2-core machine); its CPU is shown to tell when the server, not the client, is the limit. The simulator keeps every client event in its log; the child empties the per-connection clientEvents every 500 ms (there is no option to turn payload logging off)',
       `event-loop lag: perf_hooks.monitorEventLoopDelay({resolution: ${LAG_RESOLUTION_MS}}) over the window; on Node 20 each sample is the sampling interval plus the delay, so ${LAG_RESOLUTION_MS} ms is subtracted`,
       'idle control: a separate, idle Node process measures its own loop lag over the same window; when it lags too, the cores were busy with other work (this is a shared 2-core machine)',
-      'ArrayBuffer growth: ArrayBuffer memory (after a forced GC) at the end of the window minus at its start, per session and second; 24 kHz PCM16 is 46.9 KB/s, so a growth near that means the session keeps every frame it sent (@x/core’s RealtimeInputJournal keeps up to maxReplayInputMs, 30 s by default, of sent audio while no turn is open, for a replay after a dropped connection), and the figures per session then depend on how long the sessions have run',
+      'ArrayBuffer growth: ArrayBuffer memory after a forced GC at the end of the window minus the same before the settle period, per session and second; 24 kHz PCM16 is 46.9 KB/s, so a growth near that means the session keeps every frame it sent (@x/core’s RealtimeInputJournal keeps up to maxReplayInputMs, 30 s by default, of sent audio while no turn is open, for a replay after a dropped connection), and the figures per session then depend on how long the sessions have run',
       'memory: process.memoryUsage() after a forced GC (V8 gc enabled at run time) minus the same before the first session, divided by the sessions open',
       `load average at start (1/5/15 min): ${load.map((l) => l.toFixed(2)).join(' / ')} on ${os.cpus().length} cores — other work on the machine shows up as loop lag`,
     ],
