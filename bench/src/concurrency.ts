@@ -186,9 +186,10 @@ async function ramp(
       const maxLateMs = Math.max(...streamers.map((s) => s.maxLateMs));
       const step: StepResult = {
         sessions: streamers.length,
-        lagP50Ms: lag(histogram.percentile(50)),
-        lagP99Ms: lag(histogram.percentile(99)),
-        lagMaxMs: lag(histogram.max),
+        // No sample at all means the loop never got to the sampling timer: saturated.
+        lagP50Ms: histogram.count === 0 ? Number.POSITIVE_INFINITY : lag(histogram.percentile(50)),
+        lagP99Ms: histogram.count === 0 ? Number.POSITIVE_INFINITY : lag(histogram.percentile(99)),
+        lagMaxMs: histogram.count === 0 ? Number.POSITIVE_INFINITY : lag(histogram.max),
         lateFrames,
         maxLateMs,
         clientCpuPct,
