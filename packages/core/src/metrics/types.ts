@@ -57,6 +57,12 @@ export interface RealtimeMetrics {
   ttfbMs: number | null;
   durationMs: number;
   interrupted: boolean;
+  /**
+   * Why an interrupted reply was cut: `interrupted` by the user (barge-in, `interrupt()`, a new
+   * request), or `connection_lost` (the socket dropped mid-reply; once reconnected the reply is
+   * asked for again, see the `reconnected` event's `resumedReply`). Absent when not interrupted.
+   */
+  interruptionReason?: 'interrupted' | 'connection_lost';
   usage: Usage | null;
 }
 

@@ -639,6 +639,11 @@ export class RealtimeReplyTracker {
           : null,
       durationMs: Math.max(0, (response.doneAtMs ?? now()) - response.createdAtMs),
       interrupted: response.interrupted || response.lost,
+      ...(response.interrupted
+        ? { interruptionReason: 'interrupted' as const }
+        : response.lost
+          ? { interruptionReason: 'connection_lost' as const }
+          : {}),
       usage: response.usage,
     });
   }

@@ -30,7 +30,12 @@ export interface AgentTranscriptEvent {
   text: string;
   final: boolean;
   interrupted: boolean;
-  /** The speech (see `SpeechHandle.id`) or realtime response the text belongs to. */
+  /**
+   * The speech (see `SpeechHandle.id`) or realtime response the text belongs to. A realtime reply
+   * cut by a dropped connection and asked for again continues under the cut reply's id (its
+   * interim text starts over); a cut reply that is not asked for again ends with a final,
+   * `interrupted` transcript of what was heard.
+   */
   speechId: string;
 }
 

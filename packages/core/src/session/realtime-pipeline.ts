@@ -4,8 +4,10 @@ import type { APIError } from '../errors/errors.js';
 import type { RealtimeMetrics, TTSMetrics } from '../metrics/types.js';
 import type { TTSEvents } from '../tts/types.js';
 import type {
+  RealtimeAgentSpeechEndedEvent,
   RealtimeEvents,
   RealtimeAgentSpeechStartedEvent,
+  RealtimeReconnectedEvent,
   RealtimeFunctionExecutedEvent,
   RealtimeTranscription,
   RealtimeUserSpeechEndedEvent,
@@ -49,6 +51,19 @@ export class RealtimePipeline implements SessionPipeline {
   #turnIds = 0;
   #modelSpeaking = false;
   #closed = false;
+  /**
+   * A dropped connection cut the current turn's reply (its metrics came): the turn stays open for
+   * the reply the model asks for again once reconnected.
+   */
+  #awaitingResume = false;
+  /** A reconnect since the current turn began asked for its cut reply again. */
+  #resumed = false;
+  /** The current turn's last assistant item with interim text and no final yet: key and speech id. */
+  #openItem: { key: string; speechId: string } | undefined;
+  /** Speech id the next new assistant item takes (the cut one it continues), once resumed. */
+  #resumeInto: string | undefined;
+  /** Assistant items shown under another item's speech id (a resumed reply under the cut one's). */
+  readonly #aliases = new Map<string, string>();
 
   constructor(host: SessionHost) {
     const { realtime } = host.options;
@@ -85,10 +100,13 @@ export class RealtimePipeline implements SessionPipeline {
       this.#modelSpeaking = true;
       host.setAgentState('speaking');
     });
-    m.on('agent_speech_ended', () => {
+    m.on('agent_speech_ended', (event: RealtimeAgentSpeechEndedEvent) => {
       this.#modelSpeaking = false;
-      if (!host.currentSpeech || host.currentSpeech.kind === 'reply') host.setAgentState('listening');
+      if (host.currentSpeech && host.currentSpeech.kind !== 'reply') return;
+      // Cut by a dropped connection: the model reconnects and asks for the reply again.
+      host.setAgentState(event.reason === 'connection_lost' ? 'thinking' : 'listening');
     });
+    m.on('reconnected', (event: RealtimeReconnectedEvent) => this.#onReconnected(event));
     m.on('transcription', (event: RealtimeTranscription) => this.#onTranscription(event));
     m.on('function_executed', (event: RealtimeFunctionExecutedEvent) => {
       this.#toolsSinceMetrics++;
@@ -98,7 +116,9 @@ export class RealtimePipeline implements SessionPipeline {
     m.on('error', (error: APIError) => {
       host.reportError('realtime', error, error.retryable);
       // The model gave up (e.g. reconnecting failed): a reply being waited for will not come.
-      if (model.connectionState === 'closed') this.#settle({ interrupted: false, error });
+      if (model.connectionState !== 'closed') return;
+      this.#settle({ interrupted: false, error });
+      if (this.#awaitingResume && this.#turn) this.#closeTurn(this.#turn, true);
     });
     const tts = host.options.tts;
     if (tts) {
@@ -212,9 +232,49 @@ export class RealtimePipeline implements SessionPipeline {
 
   /** A user turn ended (at `endedAt`) or a reply was requested (now): the next reply is measured from then. */
   #beginTurn(endedAt = performance.now()): void {
+    // A turn still waiting for its cut reply to be asked for again is over: the user moved on.
+    if (this.#awaitingResume && this.#turn) this.#closeTurn(this.#turn, true, false);
     this.#turn = this.#newTurn(endedAt);
     this.#toolsSinceMetrics = 0;
     this.#spokenChars.clear();
+    this.#resetTurnState();
+  }
+
+  #resetTurnState(): void {
+    this.#awaitingResume = false;
+    this.#resumed = false;
+    this.#openItem = undefined;
+    this.#resumeInto = undefined;
+    this.#aliases.clear();
+  }
+
+  /**
+   * The model is connected again. If it asked for the reply the drop cut, that reply continues the
+   * current turn (its transcript under the cut reply's speech id); if not, a turn waiting for it
+   * ends here, cut.
+   */
+  #onReconnected(event: RealtimeReconnectedEvent): void {
+    if (event.resumedReply) {
+      this.#resumed = true;
+      this.#resumeInto = this.#openItem?.speechId;
+      return;
+    }
+    if (this.#awaitingResume) this.#closeTurn(this.#currentTurn(), true);
+  }
+
+  /** The speech id of an assistant transcript: its item's, or the cut item's it continues. */
+  #speechIdOf(event: RealtimeTranscription): string {
+    const own = event.itemId ?? this.#host.currentSpeech?.id ?? 'realtime';
+    const key = event.itemId ?? '';
+    const alias = this.#aliases.get(key);
+    if (alias !== undefined) return alias;
+    if (this.#resumeInto !== undefined && key !== this.#openItem?.key) {
+      const speechId = this.#resumeInto;
+      this.#resumeInto = undefined;
+      this.#aliases.set(key, speechId);
+      return speechId;
+    }
+    return own;
   }
 
   #onTranscription(event: RealtimeTranscription): void {
@@ -224,8 +284,11 @@ export class RealtimePipeline implements SessionPipeline {
       return;
     }
     const key = event.itemId ?? '';
+    const speechId = this.#speechIdOf(event);
     const longest = this.#spokenChars.get(key) ?? 0;
     this.#spokenChars.set(key, Math.max(longest, event.text.length));
+    if (!event.final) this.#openItem = { key, speechId };
+    else if (this.#openItem?.key === key) this.#openItem = undefined;
     // The model marks a reply cut by barge-in in its history before it reports the cut text (a
     // reply cut before any word was heard has no history entry, but its text got shorter).
     const entry = this.#model.history.find((e) => e.type === 'message' && e.itemId === event.itemId);
@@ -236,7 +299,7 @@ export class RealtimePipeline implements SessionPipeline {
       text: event.text,
       final: event.final,
       interrupted,
-      speechId: event.itemId ?? this.#host.currentSpeech?.id ?? 'realtime',
+      speechId,
     });
   }
 
@@ -246,18 +309,42 @@ export class RealtimePipeline implements SessionPipeline {
     host.emit('component_metrics', metrics);
     const turn = this.#currentTurn();
     turn.addUsage(metrics.usage);
-    const toolsOnly = this.#toolsSinceMetrics > 0 && !metrics.interrupted && metrics.ttfbMs === null;
+    const calledTools = this.#toolsSinceMetrics > 0;
+    const toolsOnly = calledTools && !metrics.interrupted && metrics.ttfbMs === null;
+    const lost = metrics.interruptionReason === 'connection_lost';
     this.#toolsSinceMetrics = 0;
-    if (toolsOnly) return; // the follow-up reply ends the turn
-    turn.interrupted = metrics.interrupted;
-    turn.ttsCharacters = [...this.#spokenChars.values()].reduce((sum, n) => sum + n, 0);
+    // The follow-up reply ends the turn (the model asks for it after a drop too).
+    if (toolsOnly || (lost && calledTools)) return;
     if (turn.firstAudioAt === null && metrics.ttfbMs !== null && turn.endOfSpeechAt !== null) {
       turn.firstAudio(turn.endOfSpeechAt + metrics.ttfbMs);
     }
+    if (lost && (this.#resumed || this.#model.connectionState === 'reconnecting')) {
+      // Cut by a dropped connection: the reply asked for again continues this turn (and its record).
+      this.#awaitingResume = true;
+      return;
+    }
+    this.#closeTurn(turn, metrics.interrupted);
+  }
+
+  /** Emits the turn's record and (with `settle`) settles a `generateReply()` waiting for it. */
+  #closeTurn(turn: TurnMetricsCollector, interrupted: boolean, settle = true): void {
+    const host = this.#host;
+    // A reply cut by a drop and not asked for again gets the final transcript it never had: what was heard.
+    const open = this.#openItem;
+    if (this.#awaitingResume && open) {
+      const entry = this.#model.history.find((e) => e.type === 'message' && (e.itemId ?? '') === open.key);
+      const text = entry?.type === 'message' ? entry.text : '';
+      if (settle) this.#waiter?.texts.set(open.key, text.trim());
+      host.emit('agent_transcript', { text, final: true, interrupted: true, speechId: open.speechId });
+    }
+    turn.interrupted = interrupted;
+    turn.ttsCharacters = [...this.#spokenChars.values()].reduce((sum, n) => sum + n, 0);
     this.#turn = undefined;
     this.#spokenChars.clear();
+    this.#resetTurnState();
     host.emit('metrics', turn.build());
+    if (!settle) return;
     if (!host.currentSpeech || host.currentSpeech.kind === 'reply') host.setAgentState('listening');
-    this.#settle({ interrupted: metrics.interrupted });
+    this.#settle({ interrupted });
   }
 }

@@ -233,4 +233,23 @@ describe('AgentSession (realtime)', () => {
     expect(shape(session)).toEqual(shape(cascaded));
     await Promise.all([cascaded.close(), session.close()]);
   });
+
+  it('end of speech → first audio starts when the user pushed the end of their speech, not at the VAD event', async () => {
+    const { session } = setup({ silenceMs: 200 });
+    await session.start(new Agent({ instructions: 'x' }));
+    const turnDone = nextEvent(session, 'metrics', undefined, 5000);
+    // A microphone: one 20 ms frame per 20 ms; 200 ms of speech, then silence.
+    const frames = [...speechFrames(200), ...silenceFrames(400)];
+    const start = performance.now();
+    for (let i = 0; i < frames.length; i++) {
+      const wait = start + 20 * (i + 1) - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      session.pushAudio(frames[i]!);
+    }
+    const [turn] = await turnDone;
+    // The fake's VAD says "stopped" after 200 ms of silence and answers at once: the user waited that long.
+    expect(turn.endOfSpeechToFirstAudioMs).toBeGreaterThanOrEqual(150);
+    expect(turn.endOfSpeechToFirstAudioMs).toBeLessThan(400);
+    await session.close();
+  });
 });

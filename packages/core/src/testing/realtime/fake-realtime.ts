@@ -51,6 +51,8 @@ export interface FakeRealtimeModelOptions {
   chunkMs?: number;
   /** Delivery speed of reply audio: 1 = real time; Infinity (default) = all at once. */
   speed?: number;
+  /** The "server's" think time: from `response.created` to the reply's first transcript and audio (default 0). */
+  replyDelayMs?: number;
   /** Level (0..1 RMS) above which input is speech (default 0.02). */
   speechThreshold?: number;
   /** Silence that ends a spoken turn (default 200 ms). */
@@ -131,6 +133,11 @@ export class FakeRealtimeModel extends RealtimeModel {
   /** Whether the fake "socket" is open. */
   get connected(): boolean {
     return this.#connected;
+  }
+
+  /** The next connection attempts (e.g. the reconnect after `simulateDrop`) fail with these errors, in order. */
+  failNextConnects(...errors: APIError[]): void {
+    this.#failures.push(...errors);
   }
 
   /** Drops the connection as a network failure would (the base reconnects). */
@@ -327,6 +334,20 @@ export class FakeRealtimeModel extends RealtimeModel {
       });
     }
     const words = reply.text ? (reply.text.match(/\S+\s*/g) ?? []) : [];
+    const delayMs = this.#options.replyDelayMs ?? 0;
+    if (delayMs <= 0) {
+      this.#streamReply(run, words);
+      return;
+    }
+    const timer = setTimeout(() => {
+      run.timers.delete(timer);
+      if (!run.done && this.#connected) this.#streamReply(run, words);
+    }, delayMs);
+    run.timers.add(timer);
+  }
+
+  /** The reply's transcript and audio (one tone per word), then `response.done`. */
+  #streamReply(run: FakeReplyRun, words: string[]): void {
     if (words.length === 0) {
       this.#finishReply(run, 'completed');
       return;
