@@ -60,6 +60,11 @@ function readyVerdict(message: string): boolean | APIError {
   return false; // anything else before `transcript.created` belongs to no audio of ours
 }
 
+interface CorkableSocket {
+  cork(): void;
+  uncork(): void;
+}
+
 /** One ready STT socket. */
 export class XAISTTConnection implements STTConnection {
   readonly requestId: string | null;
@@ -69,6 +74,7 @@ export class XAISTTConnection implements STTConnection {
   readonly #mapper: TranscriptMapper;
   readonly #stopPing: () => void;
   #closed = false;
+  #corked = false;
   #onDone: (() => void) | null = null;
 
   constructor(ws: WebSocket, params: OpenConnectionParams, requestId: string | null) {
@@ -89,7 +95,25 @@ export class XAISTTConnection implements STTConnection {
 
   sendAudio(chunk: Int16Array): void {
     if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
+    this.#corkUntilMicrotask();
     this.#ws.send(this.#encode(chunk), { binary: true });
+  }
+
+  /**
+   * Chunks sent in the same turn of the event loop (audio pushed faster than real time, a replay
+   * after a reconnection) leave in one socket write instead of one each: the socket is corked at
+   * the first and uncorked once the current code is done (a microtask, so nothing waits longer).
+   */
+  #corkUntilMicrotask(): void {
+    if (this.#corked) return;
+    const socket = (this.#ws as unknown as { _socket?: CorkableSocket | null })._socket;
+    if (!socket || typeof socket.cork !== 'function' || typeof socket.uncork !== 'function') return;
+    socket.cork();
+    this.#corked = true;
+    queueMicrotask(() => {
+      this.#corked = false;
+      socket.uncork();
+    });
   }
 
   finish(timeoutMs: number): Promise<void> {

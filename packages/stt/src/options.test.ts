@@ -36,6 +36,7 @@ describe('XAISTT options', () => {
       multichannel: false,
       channels: 1,
       baseURL: 'wss://api.x.ai/v1',
+      resamplerQuality: 'fast',
     });
     const url = new URL(buildSTTUrl(resolved));
     expect(`${url.protocol}//${url.host}${url.pathname}`).toBe('wss://api.x.ai/v1/stt');
@@ -62,8 +63,10 @@ describe('XAISTT options', () => {
       diarize: true,
       interimResults: false,
       endpointing: 0,
+      resamplerQuality: 'high',
     });
     expect(apiKey).toBe('env-key-1234');
+    expect(resolved.resamplerQuality).toBe('high');
     const url = new URL(buildSTTUrl(resolved));
     expect(url.href.startsWith('ws://127.0.0.1:9/v1/stt?')).toBe(true);
     expect(url.searchParams.has('language')).toBe(false);
@@ -88,6 +91,7 @@ describe('XAISTT options', () => {
     [{ channels: 2 }, 'channels', /multichannel/],
     [{ multichannel: true, channels: 9 }, 'channels', /2 to 8/],
     [{ baseURL: 'https://api.x.ai/v1' }, 'baseURL', /ws:\/\/ or wss:\/\//],
+    [{ resamplerQuality: 'medium' }, 'resamplerQuality', /"fast", "high"/],
   ] as Array<[Record<string, unknown>, string, RegExp]>)(
     'rejects %j naming %s and the allowed values',
     (bad, option, allowed) => {

@@ -1,4 +1,13 @@
-import { type ConnectOptions, ConfigurationError, inRange, oneOf, resolveApiKey } from '@x/core';
+import type { ResamplerQuality } from '@x/audio';
+import {
+  type ConnectOptions,
+  ConfigurationError,
+  DEFAULT_STT_RESAMPLER_QUALITY,
+  inRange,
+  oneOf,
+  resolveApiKey,
+  STT_RESAMPLER_QUALITIES,
+} from '@x/core';
 
 export const XAI_STT_SAMPLE_RATES = [8000, 16000, 22050, 24000, 44100, 48000] as const;
 export type XAISTTSampleRate = (typeof XAI_STT_SAMPLE_RATES)[number];
@@ -36,6 +45,12 @@ export interface XAISTTOptions {
   flushTimeoutMs?: number;
   /** Longest `close()` waits for `transcript.done`. Default 2000 ms. */
   closeTimeoutMs?: number;
+  /**
+   * Resampler used when pushed frames are not at `sampleRate`: `'fast'` (default; flat to 80 % of
+   * the wire Nyquist, e.g. 6.4 kHz at 16 kHz, aliases ≥ 100 dB down, half the CPU) or `'high'` (90 %,
+   * ≥ 125 dB). No effect on frames already at `sampleRate`.
+   */
+  resamplerQuality?: ResamplerQuality;
 }
 
 export interface ResolvedXAISTTOptions {
@@ -48,6 +63,7 @@ export interface ResolvedXAISTTOptions {
   multichannel: boolean;
   channels: number;
   baseURL: string;
+  resamplerQuality: ResamplerQuality;
 }
 
 function bool(option: string, value: unknown, fallback: boolean): boolean {
@@ -88,6 +104,11 @@ export function resolveXAISTTOptions(options: XAISTTOptions): {
     }
   }
   const baseURL = resolveBaseURL(options.baseURL);
+  const resamplerQuality = oneOf(
+    'resamplerQuality',
+    options.resamplerQuality ?? DEFAULT_STT_RESAMPLER_QUALITY,
+    STT_RESAMPLER_QUALITIES,
+  );
   const apiKey = resolveApiKey(options.apiKey);
   return {
     apiKey,
@@ -101,6 +122,7 @@ export function resolveXAISTTOptions(options: XAISTTOptions): {
       multichannel,
       channels,
       baseURL,
+      resamplerQuality,
     },
   };
 }

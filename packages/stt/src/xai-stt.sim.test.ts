@@ -60,6 +60,21 @@ describe('XAISTT against the simulator: audio paths', () => {
     }
   }
 
+  for (const resamplerQuality of ['fast', 'high'] as const) {
+    for (const sampleRate of [8000, 16000] as const) {
+      it(`48 kHz pushed into a ${sampleRate / 1000} kHz STT with the '${resamplerQuality}' resampler: the exact text`, async () => {
+        const stt = makeSTT({ sampleRate, interimResults: false, resamplerQuality });
+        expect(stt.resamplerQuality).toBe(resamplerQuality);
+        const rec = recorder(stt);
+        pushSamples(stt, synthesizeVoice('please call me back tomorrow', 48000), 48000);
+        await stt.flush();
+        await stt.close();
+        expect(rec.text()).toBe('please call me back tomorrow');
+        expect(sim.log.connections[0]!.audioBytesReceived).toBe(wireBytes(stt));
+      });
+    }
+  }
+
   it('48 kHz stereo pushed into a 16 kHz mono STT: the exact text', async () => {
     const stt = makeSTT({ sampleRate: 16000, interimResults: false });
     const rec = recorder(stt);

@@ -15,6 +15,9 @@ describe('XAISTT construction', () => {
     expect(JSON.stringify(stt.options)).not.toContain(key);
     expect(stt.url).not.toContain(key);
     expect(stt.state).toBe('idle');
+    // Input at another rate goes through the 'fast' resampler unless asked otherwise.
+    expect(stt.resamplerQuality).toBe('fast');
+    expect(new XAISTT({ apiKey: key, resamplerQuality: 'high' }).resamplerQuality).toBe('high');
     await stt.close();
   });
 
@@ -37,5 +40,6 @@ describe('XAISTT construction', () => {
     expect(attempt({ connectOptions: { timeoutMs: 0 } })).toBe('connectOptions.timeoutMs');
     expect(attempt({ chunkMs: 0 })).toBe('chunkMs');
     expect(attempt({ maxBufferedAudioMs: -5 })).toBe('maxBufferedAudioMs');
+    expect(attempt({ resamplerQuality: 'best' })).toBe('resamplerQuality');
   });
 });

@@ -45,6 +45,7 @@ export class XAISTT extends STT {
       flushSilenceMs: Math.max(resolved.endpointing + 50, 100),
       flushTimeoutMs: options.flushTimeoutMs,
       closeTimeoutMs: options.closeTimeoutMs,
+      resamplerQuality: resolved.resamplerQuality,
     });
     this.options = Object.freeze(resolved);
     this.url = buildSTTUrl(resolved);

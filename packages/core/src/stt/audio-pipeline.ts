@@ -27,7 +27,9 @@ export class STTAudioPipeline {
   readonly chunkMs: number;
   readonly #quality: ResamplerQuality;
   readonly #framer: AudioFramer;
-  #inputKey: string | null = null;
+  /** Rate and channel count of the input the current resampler was made for (0 = none yet). */
+  #inputRate = 0;
+  #inputChannels = 0;
   #resampler: StreamingResampler | null = null;
 
   constructor(options: STTAudioPipelineOptions) {
@@ -49,12 +51,13 @@ export class STTAudioPipeline {
   /** Converts one frame; returns the whole chunks now ready (possibly none). */
   push(frame: AudioFrame): Int16Array[] {
     validateFrame(frame);
-    const key = `${frame.sampleRate}/${frame.channels}`;
-    const chunks: Int16Array[] = [];
-    if (key !== this.#inputKey) {
+    // The old resampler's tail, when the input format changed.
+    let tail: Int16Array[] | null = null;
+    if (frame.sampleRate !== this.#inputRate || frame.channels !== this.#inputChannels) {
       // The input format changed: finish the old resampler's tail before starting a new one.
-      if (this.#resampler) chunks.push(...this.#write(this.#resampler.flush()));
-      this.#inputKey = key;
+      if (this.#resampler) tail = this.#write(this.#resampler.flush());
+      this.#inputRate = frame.sampleRate;
+      this.#inputChannels = frame.channels;
       this.#resampler =
         frame.sampleRate === this.format.sampleRate
           ? null
@@ -65,11 +68,13 @@ export class STTAudioPipeline {
               quality: this.#quality,
             });
     }
-    if (frame.samplesPerChannel === 0) return chunks;
+    if (frame.samplesPerChannel === 0) return tail ?? [];
     const mixed = frame.channels === this.format.channels ? frame : remix(frame, this.format.channels);
     const samples = this.#resampler ? this.#resampler.process(mixed.data) : mixed.data;
-    chunks.push(...this.#write(samples));
-    return chunks;
+    const written = this.#write(samples);
+    if (tail === null || tail.length === 0) return written;
+    tail.push(...written);
+    return tail;
   }
 
   /** Cuts provider-format samples (e.g. generated silence) into chunks after what is pending. */
@@ -97,7 +102,9 @@ export class STTAudioPipeline {
     if (samples.length === 0) return [];
     const bytes = frameToBytes(createAudioFrame(samples, this.format.sampleRate, this.format.channels));
     // Frames from the framer own their memory, so chunks can be kept for replay without a copy.
-    return this.#framer.write(bytes).map((frame) => frame.data);
+    const frames = this.#framer.write(bytes);
+    if (frames.length === 0) return [];
+    return frames.map((frame) => frame.data);
   }
 }
 
