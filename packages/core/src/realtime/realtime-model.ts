@@ -163,11 +163,15 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
       1000,
       600_000,
     );
+    const batchMs = options.inputBatchMs ?? 40;
+    const samplesPerBatch = Math.max(1, Math.round((batchMs * options.inputSampleRate) / 1000));
     this.#journal = new RealtimeInputJournal({
       sampleRate: options.inputSampleRate,
       maxMs: maxReplayInputMs,
       serverVad: turnDetection === 'server',
       leadMs: inRange('inputPrefixPaddingMs', options.inputPrefixPaddingMs ?? 300, 0, 10_000),
+      // A replay goes out in messages the size of the live ones.
+      replayItemSamples: samplesPerBatch,
     });
     this.#timeline =
       turnDetection === 'server'
@@ -183,10 +187,7 @@ export abstract class RealtimeModel extends TypedEventEmitter<RealtimeEvents> {
     this.connectOptions = resolveConnectOptions(options.connectOptions);
     this.#resamplerQuality = options.resamplerQuality;
     this.#inputConverter = new RealtimeInputConverter(options.inputSampleRate, options.resamplerQuality);
-    const batchMs = options.inputBatchMs ?? 40;
-    this.#batcher = new RealtimeSampleBatcher(
-      Math.max(1, Math.round((batchMs * options.inputSampleRate) / 1000)),
-    );
+    this.#batcher = new RealtimeSampleBatcher(samplesPerBatch);
     this.#maxBufferedSamples = Math.round(
       ((options.maxBufferedInputMs ?? 10_000) * options.inputSampleRate) / 1000,
     );
