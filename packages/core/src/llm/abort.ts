@@ -1,40 +1,111 @@
 /**
- * Settles with `promise`, or rejects with the signal's reason as soon as `signal` aborts, so a
- * provider that is slow to notice an abort cannot hold the caller. The losing promise is kept from
- * becoming an unhandled rejection. With `idleMs`, `onIdle` runs if nothing settles in time (it is
- * expected to abort `signal`).
+ * Races the many `next()` calls of one stream against an abort signal, so a provider that is slow
+ * to notice an abort cannot hold the caller (the losing promise is kept from becoming an unhandled
+ * rejection), and watches for idleness. Cheap per call: ONE abort listener
+ * for the stream's life instead of one per call, and ONE idle timer per stream instead of a
+ * `setTimeout`/`clearTimeout` per chunk. The idle timer is lazy: each wait only notes when it
+ * started; when the timer fires it checks how long the current wait has lasted and calls `onIdle`
+ * only after `ms` of continuous waiting (time the consumer spends between two calls never counts),
+ * otherwise it re-arms for what is left. It holds the event loop open only while a call waits.
  */
-export function raceAbort<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-  idle?: { ms: number; onIdle: () => void },
-): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(signal.reason);
+export class StreamRace {
+  readonly #signal: AbortSignal;
+  #idleMs = 0;
+  #onIdle: (() => void) | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  /** Whether the timer is scheduled (it is not after it fired with no wait in progress). */
+  #armed = false;
+  #waitingSince = 0;
+  #waiting = false;
+  #reject: ((reason: unknown) => void) | null = null;
+  #disposed = false;
+
+  constructor(signal: AbortSignal) {
+    this.#signal = signal;
+    signal.addEventListener('abort', this.#onAbort, { once: true });
   }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      cleanup();
-      reject(signal.reason);
-    };
-    const timer = idle ? setTimeout(idle.onIdle, idle.ms) : undefined;
-    const cleanup = () => {
-      signal.removeEventListener('abort', onAbort);
-      if (timer) clearTimeout(timer);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        cleanup();
-        resolve(value);
-      },
-      (error: unknown) => {
-        cleanup();
-        reject(error);
-      },
-    );
-  });
+
+  /** From now on, a wait longer than `ms` calls `onIdle` (expected to abort the signal). */
+  watchIdle(ms: number, onIdle: () => void): void {
+    this.#idleMs = ms;
+    this.#onIdle = onIdle;
+  }
+
+  /**
+   * Settles with `promise`, or rejects with the signal's reason as soon as it aborts. One call at
+   * a time (the next after the previous settled).
+   */
+  next<T>(promise: Promise<T>): Promise<T> {
+    if (this.#signal.aborted) {
+      promise.catch(() => {});
+      return Promise.reject(this.#signal.reason);
+    }
+    if (this.#disposed) return promise;
+    if (this.#onIdle !== null) this.#startWaiting();
+    return new Promise<T>((resolve, reject) => {
+      this.#reject = reject;
+      promise.then(
+        (value) => {
+          if (this.#reject !== reject) return; // the abort won
+          this.#settled();
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (this.#reject !== reject) return;
+          this.#settled();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Removes the listener and the timer. Idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#signal.removeEventListener('abort', this.#onAbort);
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#armed = false;
+    this.#waiting = false;
+  }
+
+  readonly #onAbort = (): void => {
+    const reject = this.#reject;
+    this.#settled();
+    reject?.(this.#signal.reason);
+  };
+
+  #settled(): void {
+    this.#reject = null;
+    if (this.#waiting) {
+      this.#waiting = false;
+      this.#timer?.unref();
+    }
+  }
+
+  #startWaiting(): void {
+    this.#waiting = true;
+    this.#waitingSince = performance.now();
+    if (!this.#armed) {
+      this.#armed = true;
+      if (this.#timer === null) this.#timer = setTimeout(this.#onTimer, this.#idleMs);
+      else this.#timer.refresh();
+    }
+    this.#timer?.ref();
+  }
+
+  readonly #onTimer = (): void => {
+    this.#armed = false;
+    if (!this.#waiting || this.#disposed) return;
+    const left = this.#idleMs - (performance.now() - this.#waitingSince);
+    if (left > 0) {
+      this.#armed = true;
+      this.#timer = setTimeout(this.#onTimer, Math.max(1, Math.ceil(left)));
+      return;
+    }
+    this.#onIdle?.();
+  };
 }
 
 /** Calls `iterator.return()` without waiting and without letting it reject unhandled. */

@@ -282,6 +282,21 @@ describe('LLM base: cancellation', () => {
     release();
   });
 
+  it('a stream that ran to its end leaves the provider signal alone (nothing is open to abort)', async () => {
+    const llm = new ScriptedLLM(async function* () {
+      yield { content: 'one' };
+      yield {};
+      yield { content: 'two' };
+    });
+    expect((await drain(llm.chat(ctx()))).map((c) => c.content)).toEqual(['one', 'two']);
+    expect(llm.signals).toHaveLength(1);
+    expect(llm.signals[0]?.aborted).toBe(false);
+    expect(llm.activeGenerations).toBe(0);
+    // Cancelling afterwards reaches nothing: the finished stream is no longer registered.
+    llm.cancelCurrentGeneration();
+    expect(llm.signals[0]?.aborted).toBe(false);
+  });
+
   it('breaking out of the loop aborts the provider signal', async () => {
     const { llm, metrics } = fake({ responses: [{ text: 'a b c d e f', chunkDelayMs: 20 }] });
     for await (const chunk of llm.chat(ctx())) {

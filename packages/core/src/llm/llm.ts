@@ -6,7 +6,7 @@ import { TypedEventEmitter } from '../events/typed-emitter.js';
 import type { Usage } from '../metrics/types.js';
 import { type ConnectOptions, resolveConnectOptions } from '../retry/connect-options.js';
 import { withRetry } from '../retry/with-retry.js';
-import { cancellationReason, closeQuietly, raceAbort } from './abort.js';
+import { cancellationReason, closeQuietly, StreamRace } from './abort.js';
 import { type ResolvedConversationalGraph, resolveConversationalGraph } from './conversational-graph.js';
 import type {
   LLMAttemptOptions,
@@ -161,18 +161,17 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
     let retries = 0;
     let outcome: 'done' | 'cancelled' | 'aborted' | 'error' = 'cancelled';
     let iterator: AsyncIterator<LLMChunk> | undefined;
-    const idle = {
-      ms: this.connectOptions.timeoutMs,
-      onIdle: () =>
-        generation.controller.abort(
-          new APITimeoutError(`${this.provider} stream sent nothing for ${this.connectOptions.timeoutMs} ms`),
-        ),
-    };
+    let race: StreamRace | undefined;
+    let unlink: (() => void) | undefined;
 
     try {
       const first = await withRetry(
         async (attemptSignal, attempt) => {
-          const signal = AbortSignal.any([attemptSignal, genSignal]);
+          // The provider's signal aborts on this attempt's timeout and on the generation's abort
+          // (cancel, caller, idle). Linked by hand: AbortSignal.any costs WeakRefs per call.
+          const attemptSignals = linkedSignal(attemptSignal, genSignal);
+          const { signal } = attemptSignals;
+          const attemptRace = new StreamRace(signal);
           const it = this.generate(ctx, {
             tools: chat.tools,
             toolChoice: chat.toolChoice,
@@ -185,8 +184,11 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
             },
           })[Symbol.asyncIterator]();
           try {
-            return { it, signal, result: await nextNonEmpty(it, signal) };
+            const result = await nextNonEmpty(it, attemptRace, signal);
+            return { it, signal, race: attemptRace, unlink: attemptSignals.unlink, result };
           } catch (error) {
+            attemptRace.dispose();
+            attemptSignals.unlink();
             closeQuietly(it);
             throw signal.aborted ? signal.reason : error;
           }
@@ -201,6 +203,14 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
         },
       );
       iterator = first.it;
+      race = first.race;
+      unlink = first.unlink;
+      const timeoutMs = this.connectOptions.timeoutMs;
+      race.watchIdle(timeoutMs, () =>
+        generation.controller.abort(
+          new APITimeoutError(`${this.provider} stream sent nothing for ${timeoutMs} ms`),
+        ),
+      );
       let result = first.result;
       while (!result.done) {
         const chunk = result.value;
@@ -228,7 +238,7 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
           }
         }
         yield response;
-        result = await nextNonEmpty(iterator, first.signal, idle);
+        result = await nextNonEmpty(iterator, race, first.signal);
       }
       outcome = 'done';
     } catch (raw) {
@@ -247,8 +257,15 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
     } finally {
       chat.signal?.removeEventListener('abort', onCallerAbort);
       this.#active.delete(generation);
-      if (!genSignal.aborted) generation.controller.abort(cancellationReason('The stream was closed'));
-      closeQuietly(iterator);
+      race?.dispose();
+      unlink?.();
+      // A stream that ran to its end has nothing open: the provider's iterator finished, so its
+      // HTTP response was read to the end. Anything else (cancel, break, error) may still hold the
+      // request: abort it (which closes the HTTP stream) and close the iterator.
+      if (outcome !== 'done') {
+        if (!genSignal.aborted) generation.controller.abort(cancellationReason('The stream was closed'));
+        closeQuietly(iterator);
+      }
       if (outcome !== 'error') {
         this.emit('metrics', {
           type: 'llm',
@@ -281,18 +298,39 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
   }
 }
 
-/** The next chunk that carries something; heartbeats (empty chunks) only reset the idle timer. */
+/** The next chunk that carries something; heartbeats (empty chunks) only restart the idle wait. */
 async function nextNonEmpty(
   iterator: AsyncIterator<LLMChunk>,
+  race: StreamRace,
   signal: AbortSignal,
-  idle?: { ms: number; onIdle: () => void },
 ): Promise<IteratorResult<LLMChunk>> {
   for (;;) {
-    const result = await raceAbort(iterator.next(), signal, idle);
+    const result = await race.next(iterator.next());
     // Some clients end a stream quietly when aborted; an abort is never a normal end.
     if (signal.aborted) throw signal.reason;
     if (result.done || !isEmptyChunk(result.value)) return result;
   }
+}
+
+/**
+ * A signal that aborts when either input aborts (with its reason), and a function that detaches
+ * it from `longLived` once it is no longer needed (`shortLived` is dropped with it).
+ */
+function linkedSignal(
+  shortLived: AbortSignal,
+  longLived: AbortSignal,
+): { signal: AbortSignal; unlink: () => void } {
+  const controller = new AbortController();
+  if (shortLived.aborted) controller.abort(shortLived.reason);
+  else if (longLived.aborted) controller.abort(longLived.reason);
+  const onShort = () => controller.abort(shortLived.reason);
+  const onLong = () => controller.abort(longLived.reason);
+  shortLived.addEventListener('abort', onShort, { once: true });
+  longLived.addEventListener('abort', onLong, { once: true });
+  return {
+    signal: controller.signal,
+    unlink: () => longLived.removeEventListener('abort', onLong),
+  };
 }
 
 function isEmptyChunk(chunk: LLMChunk): boolean {
