@@ -40,6 +40,7 @@ describe('XAIRealtimeConfig', () => {
       inputBatchMs: 40,
       responseTimeoutMs: 15_000,
       maxReplayInputMs: 30_000,
+      resamplerQuality: 'fast',
     });
     expect(config.connectOptions).toEqual({ maxRetry: 3, retryIntervalMs: 2000, timeoutMs: 10_000 });
   });
@@ -138,6 +139,17 @@ describe('XAIRealtimeConfig', () => {
     expect(configError(() => resolveXAIRealtimeConfig({ turn_detection: null } as never)).option).toBe(
       'turn_detection',
     );
+  });
+
+  it("validates resamplerQuality ('fast' by default) and hands it to the user-audio resampler", () => {
+    expect(resolveXAIRealtimeConfig({ resamplerQuality: 'high' }).resamplerQuality).toBe('high');
+    for (const bad of ['best', 'High', 3]) {
+      const error = configError(() => resolveXAIRealtimeConfig({ resamplerQuality: bad as never }));
+      expect(error.option).toBe('resamplerQuality');
+      expect(error.message).toContain('"fast", "high"');
+    }
+    expect(new XAIRealtime({ apiKey: 'k' }).resamplerQuality).toBe('fast');
+    expect(new XAIRealtime({ apiKey: 'k', resamplerQuality: 'high' }).resamplerQuality).toBe('high');
   });
 
   it('needs an API key (option or XAI_API_KEY) and never shows it', () => {

@@ -1,7 +1,10 @@
+import type { ResamplerQuality } from '@x/audio';
 import type { AudioOutput, ConnectOptions } from '@x/core';
 import {
   ConfigurationError,
   DEFAULT_MAX_REPLAY_INPUT_MS,
+  DEFAULT_REALTIME_RESAMPLER_QUALITY,
+  REALTIME_RESAMPLER_QUALITIES,
   inRange,
   oneOf,
   resolveConnectOptions,
@@ -78,6 +81,12 @@ export interface XAIRealtimeConfig {
    * send again if the socket drops. 1000–600 000 ms, default 30 000.
    */
   maxReplayInputMs?: number;
+  /**
+   * Quality of the resampler that brings pushed user audio to the wire rate (unused for frames
+   * already at it): `'fast'` (default: ~100 dB alias rejection, flat to 10 kHz at 24 kHz, half the
+   * CPU) or `'high'` (~125 dB, flat to 10.8 kHz). See `DEFAULT_REALTIME_RESAMPLER_QUALITY` in `@x/core`.
+   */
+  resamplerQuality?: ResamplerQuality;
   /** Where agent audio goes (can be set later through `model.output`). */
   output?: AudioOutput;
 }
@@ -109,6 +118,7 @@ export interface ResolvedXAIRealtimeConfig {
   inputBatchMs: number;
   responseTimeoutMs: number;
   maxReplayInputMs: number;
+  resamplerQuality: ResamplerQuality;
 }
 
 const KNOWN_KEYS = new Set<string>([
@@ -130,6 +140,7 @@ const KNOWN_KEYS = new Set<string>([
   'inputBatchMs',
   'responseTimeoutMs',
   'maxReplayInputMs',
+  'resamplerQuality',
   'output',
 ]);
 
@@ -279,6 +290,11 @@ export function resolveXAIRealtimeConfig(config: XAIRealtimeConfig = {}): Resolv
       config.maxReplayInputMs ?? DEFAULT_MAX_REPLAY_INPUT_MS,
       1000,
       600_000,
+    ),
+    resamplerQuality: oneOf(
+      'resamplerQuality',
+      config.resamplerQuality ?? DEFAULT_REALTIME_RESAMPLER_QUALITY,
+      REALTIME_RESAMPLER_QUALITIES,
     ),
   };
 }

@@ -62,6 +62,7 @@ export class XAIRealtime extends RealtimeModel {
       turnDetection: resolved.turnDetection ? 'server' : 'manual',
       inputPrefixPaddingMs: resolved.turnDetection?.prefixPaddingMs ?? 0,
       maxReplayInputMs: resolved.maxReplayInputMs,
+      resamplerQuality: resolved.resamplerQuality,
       responseTimeoutMs: resolved.responseTimeoutMs,
       ...(config.output ? { output: config.output } : {}),
     });
