@@ -115,8 +115,13 @@ export class RealtimeConnection {
   }
 
   send(event: ClientEvent): boolean {
+    return this.sendText(serializeClientEvent(event));
+  }
+
+  /** Sends an event already serialised (e.g. by `serializeAudioAppend`). */
+  sendText(json: string): boolean {
     if (!this.open) return false;
-    this.#ws.send(serializeClientEvent(event));
+    this.#ws.send(json);
     return true;
   }
 

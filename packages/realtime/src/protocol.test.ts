@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServerEvent } from './protocol.js';
+import { parseServerEvent, serializeAudioAppend, serializeClientEvent } from './protocol.js';
 
 describe('parseServerEvent', () => {
   it('validates known events', () => {
@@ -55,5 +55,22 @@ describe('parseServerEvent', () => {
       reason: 'response.created.response.id must be a string',
     });
     expect(parseServerEvent('{"type":"error","error":{"code":"x"}}')).toMatchObject({ kind: 'invalid' });
+  });
+});
+
+describe('serializeAudioAppend', () => {
+  it('writes exactly what serializeClientEvent writes for an append', () => {
+    for (const bytes of [
+      [],
+      [0],
+      [1, 2],
+      [255, 254, 253],
+      Array.from({ length: 3840 }, (_, i) => (i * 37) & 255),
+    ]) {
+      const audio = Buffer.from(bytes).toString('base64');
+      const text = serializeAudioAppend(audio);
+      expect(text).toBe(serializeClientEvent({ type: 'input_audio_buffer.append', audio }));
+      expect(JSON.parse(text)).toEqual({ type: 'input_audio_buffer.append', audio });
+    }
   });
 });

@@ -250,3 +250,13 @@ export function parseServerEvent(text: string): ParsedServerEvent {
 export function serializeClientEvent(event: ClientEvent): string {
   return JSON.stringify(event);
 }
+
+/**
+ * `input_audio_buffer.append` with `base64` audio, serialised as `serializeClientEvent` would:
+ * this is most of the traffic (one per batch), and the base64 alphabet needs no JSON escaping, so
+ * the payload is placed as it is instead of scanned by `JSON.stringify` (most of the cost of a
+ * 40 ms append). `base64` must be base64 (`Buffer#toString('base64')`).
+ */
+export function serializeAudioAppend(base64: string): string {
+  return `{"type":"input_audio_buffer.append","audio":"${base64}"}`;
+}

@@ -23,6 +23,7 @@ import {
   type ServerEvent,
   type ServerItem,
   type ServerUsage,
+  serializeAudioAppend,
 } from './protocol.js';
 import { buildResponseCreate, buildSessionUpdate, historyItems } from './session.js';
 import { encodeInputAudio, OutputAudioDecoder } from './wire-audio.js';
@@ -138,10 +139,7 @@ export class XAIRealtime extends RealtimeModel {
   }
 
   protected sendAudio(samples: Int16Array): void {
-    this.#send({
-      type: 'input_audio_buffer.append',
-      audio: encodeInputAudio(samples, this.config.audioFormat),
-    });
+    this.#connection?.sendText(serializeAudioAppend(encodeInputAudio(samples, this.config.audioFormat)));
   }
 
   protected sendCommit(): void {

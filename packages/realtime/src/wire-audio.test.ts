@@ -8,6 +8,14 @@ describe('wire audio', () => {
     expect([...Buffer.from(b64, 'base64')]).toEqual([1, 0, 0xfe, 0xff, 0x34, 0x12]);
   });
 
+  it('encodes a view of a larger buffer from its own offset, leaving the samples as they were', () => {
+    const all = new Int16Array([7, 0x0102, -1, 0x7f00, 9]);
+    const view = all.subarray(1, 4);
+    const b64 = encodeInputAudio(view, { type: 'pcm', sampleRate: 24_000 });
+    expect([...Buffer.from(b64, 'base64')]).toEqual([2, 1, 0xff, 0xff, 0x00, 0x7f]);
+    expect([...all]).toEqual([7, 0x0102, -1, 0x7f00, 9]);
+  });
+
   it('encodes µ-law and A-law one byte per sample', () => {
     const pcm = new Int16Array([0, 1000, -1000, 32000]);
     const mu = Buffer.from(encodeInputAudio(pcm, { type: 'pcmu' }), 'base64');

@@ -54,7 +54,11 @@ export class OutputAudioDecoder {
   }
 }
 
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** s16le bytes of `samples`: a view of them on little-endian hosts (no copy), a swapped copy otherwise. */
 function littleEndianBytes(samples: Int16Array): Uint8Array {
+  if (HOST_IS_LITTLE_ENDIAN) return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
   const bytes = new Uint8Array(samples.length * 2);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < samples.length; i++) view.setInt16(i * 2, samples[i]!, true);
