@@ -126,6 +126,32 @@ describe('speech tags', () => {
     expect(chunker.push('n]!')).toBe('[yawn]!');
   });
 
+  it('tag sets are built once yet follow the options: copies out, extra names read each time', () => {
+    const forms = speechTagForms();
+    forms.length = 0; // a caller's copy; the chunker's set is not affected
+    expect(new SpeechTagChunker().push('a [pau')).toBe('a ');
+    expect(speechTagForms()).toContain('[pause]');
+    const options = { extraInlineTags: ['yawn'], extraWrappingTags: ['Robot'] };
+    expect(speechTagForms(options)).toEqual(expect.arrayContaining(['[yawn]', '<robot>', '</robot>']));
+    expect(findSpeechTags('x [yawn] <ROBOT>y</robot>', options)).toEqual([
+      [2, 8],
+      [9, 16],
+      [17, 25],
+    ]);
+    // The same options object with another name: the new set, not a stale one.
+    options.extraInlineTags[0] = 'snore';
+    expect(findSpeechTags('x [yawn] [snore]', options)).toEqual([[9, 16]]);
+    expect(new SpeechTagChunker(options).push('z [yaw')).toBe('z [yaw');
+    expect(new SpeechTagChunker(options).push('z [sno')).toBe('z ');
+  });
+
+  it('holds back an uppercase partial tag and compares only the tail', () => {
+    const chunker = new SpeechTagChunker();
+    expect(chunker.push('Hello [PAU')).toBe('Hello ');
+    expect(chunker.push('SE] there <WHISP')).toBe('[PAUSE] there ');
+    expect(chunker.flush()).toBe('<WHISP');
+  });
+
   it('property: for random texts and random splits, output concatenates to input and never cuts a tag', () => {
     const random = prng(20261126);
     let tagsSeen = 0;

@@ -40,19 +40,60 @@ export interface SpeechTagOptions {
   extraWrappingTags?: readonly string[];
 }
 
-/** Every written form of the tags: `[pause]`, `<soft>`, `</soft>`, … (lower case). */
-export function speechTagForms(options: SpeechTagOptions = {}): string[] {
+/** The written forms of a tag set, computed once per distinct set (see `compiledTags`). */
+interface CompiledTags {
+  /** Every form, lower case: `[pause]`, `<soft>`, `</soft>`, … */
+  readonly forms: readonly string[];
+  /** Length of the longest form. */
+  readonly longest: number;
+}
+
+function compile(options: SpeechTagOptions): CompiledTags {
   const inline = [...INLINE_SPEECH_TAGS, ...(options.extraInlineTags ?? [])];
   const wrapping = [...WRAPPING_SPEECH_TAGS, ...(options.extraWrappingTags ?? [])];
-  return [
+  const forms = [
     ...inline.map((name) => `[${name.toLowerCase()}]`),
     ...wrapping.flatMap((name) => [`<${name.toLowerCase()}>`, `</${name.toLowerCase()}>`]),
   ];
+  return Object.freeze({
+    forms: Object.freeze(forms),
+    longest: forms.reduce((max, form) => Math.max(max, form.length), 0),
+  });
+}
+
+const DEFAULT_TAGS = compile({});
+/** Sets with extra tags, by their names (so a list changed in place is not served stale). */
+const compiledCache = new Map<string, CompiledTags>();
+const COMPILED_CACHE_LIMIT = 32;
+
+/**
+ * The forms of `options`' tag set, built once: every chunker and every `findSpeechTags` call used to
+ * rebuild ~40 strings. The default set is shared; sets with extra tags are cached by their names.
+ */
+function compiledTags(options: SpeechTagOptions): CompiledTags {
+  const inline = options.extraInlineTags;
+  const wrapping = options.extraWrappingTags;
+  if ((inline === undefined || inline.length === 0) && (wrapping === undefined || wrapping.length === 0)) {
+    return DEFAULT_TAGS;
+  }
+  const key = `${(inline ?? []).join('\u0000')}\u0001${(wrapping ?? []).join('\u0000')}`;
+  let compiled = compiledCache.get(key);
+  if (compiled === undefined) {
+    compiled = compile(options);
+    if (compiledCache.size >= COMPILED_CACHE_LIMIT) compiledCache.clear();
+    compiledCache.set(key, compiled);
+  }
+  return compiled;
+}
+
+/** Every written form of the tags: `[pause]`, `<soft>`, `</soft>`, … (lower case). */
+export function speechTagForms(options: SpeechTagOptions = {}): string[] {
+  return [...compiledTags(options).forms];
 }
 
 /** Finds every tag in `text` as [start, end) character spans (case-insensitive). */
 export function findSpeechTags(text: string, options: SpeechTagOptions = {}): Array<[number, number]> {
-  const forms = speechTagForms(options);
+  const { forms } = compiledTags(options);
   const lower = text.toLowerCase();
   const spans: Array<[number, number]> = [];
   for (let i = 0; i < lower.length; i++) {
@@ -87,11 +128,11 @@ export function stripSpeechTags(text: string, options: SpeechTagOptions = {}): s
  * Nothing is dropped or reordered: the chunks always concatenate to the input.
  */
 export class SpeechTagChunker {
-  readonly #forms: string[];
+  readonly #tags: CompiledTags;
   #held = '';
 
   constructor(options: SpeechTagOptions = {}) {
-    this.#forms = speechTagForms(options);
+    this.#tags = compiledTags(options);
   }
 
   /** Text held back because it may be the start of a tag. */
@@ -117,13 +158,13 @@ export class SpeechTagChunker {
   /** Index from which `text` must be held: the start of an unfinished possible tag, or its length. */
   #holdFrom(text: string): number {
     // A possible tag is unfinished only if it starts within the longest tag's length of the end.
-    const longest = this.#forms.reduce((max, form) => Math.max(max, form.length), 0);
-    const lower = text.toLowerCase();
-    for (let i = Math.max(0, text.length - longest + 1); i < text.length; i++) {
-      const c = lower[i];
+    const { forms, longest } = this.#tags;
+    const from = Math.max(0, text.length - longest + 1);
+    for (let i = from; i < text.length; i++) {
+      const c = text[i];
       if (c !== '[' && c !== '<') continue;
-      const tail = lower.slice(i);
-      if (this.#forms.some((form) => form.length > tail.length && form.startsWith(tail))) return i;
+      const tail = text.slice(i).toLowerCase();
+      if (forms.some((form) => form.length > tail.length && form.startsWith(tail))) return i;
     }
     return text.length;
   }

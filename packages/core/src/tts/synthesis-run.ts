@@ -1,6 +1,7 @@
 import type { AudioFrame } from '@x/audio';
 import type { AudioOutput } from '../audio-io/audio-output.js';
 import { APITimeoutError } from '../errors/errors.js';
+import { StreamRace } from '../llm/abort.js';
 import type { TTSMetrics } from '../metrics/types.js';
 import { TTSAudioDecoder } from './audio-decoder.js';
 import { SpeechTagChunker, type SpeechTagOptions } from './speech-tags.js';
@@ -21,6 +22,9 @@ export interface RunPort {
   readonly frameDurationMs: number;
   readonly responseTimeoutMs: number;
   readonly speechTags: SpeechTagOptions;
+  /** Aborted when the TTS closes: a connection still being opened for this run is then abandoned. */
+  readonly lifetime: AbortSignal;
+  /** Opens (or reuses) the provider's connection; `signal` aborts with the run or the TTS. */
   connect(signal: AbortSignal): Promise<void>;
   sendText(text: string): void;
   sendUtteranceEnd(): void;
@@ -66,6 +70,8 @@ export class SynthesisRun {
   #audioHead = 0;
   #inputEnded = false;
   #watchdog: NodeJS.Timeout | undefined;
+  /** Last audio, utterance end sent or utterance done: the provider's silence is counted from it. */
+  #progressAt = 0;
   #resolve!: (result: SynthesisResult) => void;
   #reject!: (error: unknown) => void;
   readonly promise: Promise<SynthesisResult>;
@@ -89,7 +95,7 @@ export class SynthesisRun {
     const signal = this.#controller.signal;
     let connected: Promise<void> | undefined;
     const ensureConnected = () => {
-      connected ??= this.#port.connect(signal);
+      connected ??= this.#connect(signal);
       return connected;
     };
     // Connect at once so the handshake overlaps the wait for the first text.
@@ -98,11 +104,40 @@ export class SynthesisRun {
     return this.promise;
   }
 
+  /**
+   * The provider's connect with a signal that aborts with the run or when the TTS closes (even if
+   * the run finished meanwhile). The TTS's lifetime is followed only while connecting: one listener
+   * added and removed, cheaper than a combined signal per call.
+   */
+  #connect(signal: AbortSignal): Promise<void> {
+    const { lifetime } = this.#port;
+    if (lifetime.aborted) return Promise.reject(lifetime.reason);
+    const onClosed = () => this.#controller.abort(lifetime.reason);
+    lifetime.addEventListener('abort', onClosed, { once: true });
+    const detach = () => lifetime.removeEventListener('abort', onClosed);
+    const connecting = this.#port.connect(signal);
+    connecting.then(detach, detach);
+    return connecting;
+  }
+
   async #pump(input: SynthesisInput, ensureConnected: () => Promise<void>): Promise<void> {
-    const signal = this.#controller.signal;
+    // One abort listener for the whole call (not one per text delta and per send).
+    const race = new StreamRace(this.#controller.signal);
+    try {
+      await this.#read(input, ensureConnected, race);
+    } finally {
+      race.dispose();
+    }
+  }
+
+  async #read(input: SynthesisInput, ensureConnected: () => Promise<void>, race: StreamRace): Promise<void> {
+    let connected = false;
     const send = async (text: string) => {
       if (text === '') return;
-      await abortable(ensureConnected(), signal);
+      if (!connected) {
+        await race.next(ensureConnected());
+        connected = true;
+      }
       if (!this.active) return;
       this.#sendText(text);
     };
@@ -132,7 +167,7 @@ export class SynthesisRun {
       let finished = false;
       try {
         for (;;) {
-          const next = await abortable(Promise.resolve(iterator.next()), signal);
+          const next = await race.next(Promise.resolve(iterator.next()));
           if (next.done) {
             finished = true;
             break;
@@ -302,44 +337,41 @@ export class SynthesisRun {
     };
   }
 
-  /** While an ended utterance awaits audio, the provider must answer within `responseTimeoutMs`. */
+  /**
+   * While an ended utterance awaits audio, the provider must answer within `responseTimeoutMs`.
+   * Called on every audio chunk, so it is cheap: it notes the time and starts a timer only when
+   * none is pending; the timer checks the time since the last progress when it fires and re-arms
+   * for what is left (one timer per silence, not a `setTimeout`/`clearTimeout` per chunk).
+   */
   #armWatchdog(): void {
-    this.#clearWatchdog();
-    if (!this.active || !this.#utterances.some((u) => u.endSent && !u.done)) return;
+    if (!this.active) {
+      this.#clearWatchdog();
+      return;
+    }
+    this.#progressAt = now();
+    if (this.#watchdog === undefined && this.#awaitingAudio()) {
+      this.#watchdog = setTimeout(this.#onWatchdog, this.#port.responseTimeoutMs);
+    }
+  }
+
+  readonly #onWatchdog = (): void => {
+    this.#watchdog = undefined;
+    if (!this.active || !this.#awaitingAudio()) return;
     const ms = this.#port.responseTimeoutMs;
-    this.#watchdog = setTimeout(() => {
-      this.#watchdog = undefined;
-      this.fail(new APITimeoutError(`${this.#port.provider} TTS sent no audio for ${ms} ms`));
-    }, ms);
+    const left = ms - (now() - this.#progressAt);
+    if (left > 0) {
+      this.#watchdog = setTimeout(this.#onWatchdog, Math.max(1, Math.ceil(left)));
+      return;
+    }
+    this.fail(new APITimeoutError(`${this.#port.provider} TTS sent no audio for ${ms} ms`));
+  };
+
+  #awaitingAudio(): boolean {
+    return this.#utterances.some((u) => u.endSent && !u.done);
   }
 
   #clearWatchdog(): void {
     if (this.#watchdog) clearTimeout(this.#watchdog);
     this.#watchdog = undefined;
   }
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts (the promise's own rejection is then ignored). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      promise.catch(() => undefined);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -10,6 +10,7 @@ import {
 import type { TTSMetrics } from '../metrics/types.js';
 import { fakeSpeech } from '../testing/tts/fake-speech.js';
 import { FakeTTS } from '../testing/tts/fake-tts.js';
+import type { TTSConnectRequest } from './tts.js';
 import { FLUSH } from './types.js';
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
@@ -206,6 +207,27 @@ describe('TTS base', () => {
     expect((await pending).interrupted).toBe(true);
     await expect(tts.synthesize('x', { output })).rejects.toThrow(/closed/);
     await expect(tts.prewarm()).rejects.toThrow(/closed/);
+  });
+
+  it('close() abandons a connection still being opened for a call that already finished', async () => {
+    // An empty call finishes at once while the connection it started keeps opening.
+    class RecordingTTS extends FakeTTS {
+      readonly signals: AbortSignal[] = [];
+      protected override connect(request: TTSConnectRequest): Promise<void> {
+        this.signals.push(request.signal);
+        return super.connect(request);
+      }
+    }
+    const tts = new RecordingTTS({ connectDelayMs: 5000 });
+    const output = new MemoryAudioOutput();
+    const result = await tts.synthesize('', { output });
+    expect(result.utterances).toEqual([]);
+    expect(tts.signals).toHaveLength(1);
+    expect(tts.signals[0]!.aborted).toBe(false);
+    const started = performance.now();
+    await tts.close();
+    expect(tts.signals[0]!.aborted).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('anchors each utterance TTFB at its own text, not at the previous audio', async () => {

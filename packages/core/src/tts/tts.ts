@@ -216,7 +216,6 @@ export abstract class TTS extends TypedEventEmitter<TTSEvents> {
   }
 
   #createRun(output: AudioOutput, voice: string | undefined): SynthesisRun {
-    const lifetime = this.#lifetime.signal;
     return new SynthesisRun(
       {
         provider: this.provider,
@@ -225,7 +224,8 @@ export abstract class TTS extends TypedEventEmitter<TTSEvents> {
         frameDurationMs: this.#frameDurationMs,
         responseTimeoutMs: this.#responseTimeoutMs,
         speechTags: this.#speechTags,
-        connect: (signal) => this.connect({ voice, signal: AbortSignal.any([signal, lifetime]) }),
+        lifetime: this.#lifetime.signal,
+        connect: (signal) => this.connect({ voice, signal }),
         sendText: (text) => this.sendText(text),
         sendUtteranceEnd: () => this.sendUtteranceEnd(),
         sendClear: () => this.sendClear(),
