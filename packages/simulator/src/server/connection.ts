@@ -5,6 +5,16 @@ import type { ConnectionRecord, Endpoint, Fault, SimConnection } from './types.j
 
 let unknownEventCounter = 0;
 
+/** What a connection keeps of the client's text frames (from `SimulatorOptions`). */
+export interface ClientEventLogOptions {
+  /** Keep the base64 `audio` of realtime `input_audio_buffer.append` events. */
+  audioPayloads: boolean;
+  /** Most events kept (`Infinity`: all). */
+  maxEvents: number;
+}
+
+const LOG_EVERYTHING: ClientEventLogOptions = { audioPayloads: true, maxEvents: Number.POSITIVE_INFINITY };
+
 function rawToBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
@@ -34,6 +44,7 @@ export class WsSimConnection implements SimConnection {
     record: ConnectionRecord,
     query: URLSearchParams,
     faults: readonly Fault[],
+    private readonly logOptions: ClientEventLogOptions = LOG_EVERYTHING,
   ) {
     this.id = record.id;
     this.endpoint = record.endpoint;
@@ -162,18 +173,36 @@ export class WsSimConnection implements SimConnection {
     try {
       event = JSON.parse(text);
     } catch {
-      this.record.clientEvents.push({ raw: text });
+      this.logEvent({ raw: text });
       return;
     }
-    this.record.clientEvents.push(event);
     if (
       this.endpoint === 'realtime' &&
       typeof event === 'object' &&
       event !== null &&
       (event as { type?: unknown }).type === 'input_audio_buffer.append'
     ) {
-      const audio = (event as { audio?: unknown }).audio;
-      if (typeof audio === 'string') this.record.audioBytesReceived += Buffer.byteLength(audio, 'base64');
+      const { audio, ...rest } = event as { audio?: unknown };
+      if (typeof audio === 'string') {
+        const audioBytes = Buffer.byteLength(audio, 'base64');
+        this.record.audioBytesReceived += audioBytes;
+        if (!this.logOptions.audioPayloads) event = { ...rest, audioBytes };
+      }
+    }
+    this.logEvent(event);
+  }
+
+  private logEvent(event: unknown): void {
+    const events = this.record.clientEvents;
+    const max = this.logOptions.maxEvents;
+    if (max === 0) {
+      this.record.droppedClientEvents += 1;
+      return;
+    }
+    events.push(event);
+    if (events.length > max) {
+      events.shift();
+      this.record.droppedClientEvents += 1;
     }
   }
 }

@@ -13,6 +13,9 @@ export interface ResolvedOptions {
   chatModels: string[];
   ttsChunkDelayMs: number | 'realtime';
   now: () => number;
+  logAudioPayloads: boolean;
+  /** `Infinity` when unbounded. */
+  maxLoggedEvents: number;
 }
 
 /** What endpoint handlers share with the server. */

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WsEndpoint } from './context.js';
 import { startSimulatorWith } from './simulator.js';
 import { connect, ofType, open, refused } from './test-helpers.js';
-import type { Simulator } from './types.js';
+import type { Simulator, SimulatorOptions } from './types.js';
 
 /** A scripted endpoint: sends `count` numbered events, then waits for the client to close. */
 const counter = (count: number): WsEndpoint => ({
@@ -17,8 +17,8 @@ const counter = (count: number): WsEndpoint => ({
 let sim: Simulator | undefined;
 let clock = 1_700_000_000_000;
 
-async function start(count = 5): Promise<Simulator> {
-  sim = await startSimulatorWith({ now: () => clock }, { realtime: counter(count) });
+async function start(count = 5, options: SimulatorOptions = {}): Promise<Simulator> {
+  sim = await startSimulatorWith({ now: () => clock, ...options }, { realtime: counter(count) });
   return sim;
 }
 
@@ -255,7 +255,69 @@ describe('WebSocket faults', () => {
       { raw: 'bye' },
     ]);
     expect(conn.audioBytesReceived).toBe(350);
+    expect(conn.droppedClientEvents).toBe(0);
     s.log.clear();
     expect(s.log.connections).toHaveLength(0);
+  });
+
+  it('logAudioPayloads: false logs appends with their decoded size instead of the audio', async () => {
+    const s = await start(0, { logAudioPayloads: false });
+    const { ws, rec } = await open(`${s.wsUrl}/realtime`);
+    const audio = Buffer.alloc(30, 7).toString('base64');
+    ws.send(JSON.stringify({ type: 'input_audio_buffer.append', audio }));
+    ws.send(
+      JSON.stringify({
+        type: 'input_audio_buffer.append',
+        event_id: 'e1',
+        audio: Buffer.alloc(5).toString('base64'),
+      }),
+    );
+    ws.send(JSON.stringify({ type: 'input_audio_buffer.commit' }));
+    ws.send(Buffer.alloc(320));
+    ws.send('bye');
+    await rec.closed;
+    const conn = s.log.connections[0]!;
+    expect(conn.clientEvents).toEqual([
+      { type: 'input_audio_buffer.append', audioBytes: 30 },
+      { type: 'input_audio_buffer.append', event_id: 'e1', audioBytes: 5 },
+      { type: 'input_audio_buffer.commit' },
+      { raw: 'bye' },
+    ]);
+    expect(JSON.stringify(conn.clientEvents)).not.toContain(audio);
+    expect(conn.audioBytesReceived).toBe(30 + 5 + 320);
+  });
+
+  it('maxLoggedEvents keeps the most recent client events and counts the dropped ones', async () => {
+    const s = await start(0, { maxLoggedEvents: 3 });
+    const { ws, rec } = await open(`${s.wsUrl}/realtime`);
+    for (let n = 0; n < 6; n++)
+      ws.send(JSON.stringify({ type: 'input_audio_buffer.append', n, audio: 'AAAA' }));
+    ws.send('bye');
+    await rec.closed;
+    const conn = s.log.connections[0]!;
+    // Payloads are kept by default; every append still counts towards audioBytesReceived.
+    expect(conn.clientEvents).toEqual([
+      { type: 'input_audio_buffer.append', n: 4, audio: 'AAAA' },
+      { type: 'input_audio_buffer.append', n: 5, audio: 'AAAA' },
+      { raw: 'bye' },
+    ]);
+    expect(conn.droppedClientEvents).toBe(4);
+    expect(conn.audioBytesReceived).toBe(6 * 3);
+  });
+
+  it('maxLoggedEvents: 0 logs no events at all', async () => {
+    const s = await start(0, { maxLoggedEvents: 0 });
+    const { ws, rec } = await open(`${s.wsUrl}/realtime`);
+    ws.send(JSON.stringify({ type: 'a' }));
+    ws.send('bye');
+    await rec.closed;
+    expect(s.log.connections[0]!.clientEvents).toEqual([]);
+    expect(s.log.connections[0]!.droppedClientEvents).toBe(2);
+  });
+
+  it('rejects bad log options', async () => {
+    await expect(start(0, { logAudioPayloads: 'no' as never })).rejects.toThrow(/logAudioPayloads/);
+    await expect(start(0, { maxLoggedEvents: -1 })).rejects.toThrow(/maxLoggedEvents/);
+    await expect(start(0, { maxLoggedEvents: 2.5 })).rejects.toThrow(/maxLoggedEvents/);
   });
 });

@@ -35,6 +35,20 @@ function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     throw new TypeError('startSimulator: apiKeys must be an array of strings');
   }
   const tts = options.ttsChunkDelayMs;
+  if (options.logAudioPayloads !== undefined && typeof options.logAudioPayloads !== 'boolean') {
+    throw new TypeError(
+      `startSimulator: logAudioPayloads must be true or false, got ${String(options.logAudioPayloads)}`,
+    );
+  }
+  const maxLoggedEvents = options.maxLoggedEvents ?? Number.POSITIVE_INFINITY;
+  if (
+    maxLoggedEvents !== Number.POSITIVE_INFINITY &&
+    (!Number.isInteger(maxLoggedEvents) || maxLoggedEvents < 0)
+  ) {
+    throw new RangeError(
+      `startSimulator: maxLoggedEvents must be a non-negative integer, got ${String(options.maxLoggedEvents)}`,
+    );
+  }
   return {
     port,
     host: options.host ?? '127.0.0.1',
@@ -45,6 +59,8 @@ function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     chatModels: options.chatModels ? [...options.chatModels] : [],
     ttsChunkDelayMs: tts === 'realtime' ? 'realtime' : nonNegative('ttsChunkDelayMs', tts, 0),
     now: options.now ?? Date.now,
+    logAudioPayloads: options.logAudioPayloads ?? true,
+    maxLoggedEvents,
   };
 }
 
@@ -216,6 +232,7 @@ class SimulatorServer implements Simulator {
       headers: loggedHeaders(req.headers),
       accepted: false,
       clientEvents: [],
+      droppedClientEvents: 0,
       audioBytesReceived: 0,
       openedAt: Date.now(),
       faults: [],
@@ -253,7 +270,10 @@ class SimulatorServer implements Simulator {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       record.accepted = true;
-      const connection = new WsSimConnection(ws, socket, record, query, faults);
+      const connection = new WsSimConnection(ws, socket, record, query, faults, {
+        audioPayloads: this.options.logAudioPayloads,
+        maxEvents: this.options.maxLoggedEvents,
+      });
       this.connections.add(connection);
       void connection.whenClosed.then(() => this.connections.delete(connection));
       try {

@@ -22,8 +22,15 @@ export interface ConnectionRecord {
   query: Record<string, string>;
   headers: Record<string, string | undefined>;
   accepted: boolean;
-  /** Parsed JSON text frames from the client, in order (unparseable ones as `{ raw }`). */
+  /**
+   * Parsed JSON text frames from the client, in order (unparseable ones as `{ raw }`). With
+   * `logAudioPayloads: false`, realtime `input_audio_buffer.append` events are logged as
+   * `{type, audioBytes, ...}` (the decoded byte count instead of the base64 `audio`); with
+   * `maxLoggedEvents`, only the most recent events are kept (see `droppedClientEvents`).
+   */
   clientEvents: unknown[];
+  /** Client events dropped from the start of `clientEvents` to respect `maxLoggedEvents`. */
+  droppedClientEvents: number;
   /**
    * Binary bytes, or decoded base64 audio bytes for realtime (`input_audio_buffer.append`),
    * received from the client. Counted by the connection wrapper; handlers need not add to it.
@@ -119,6 +126,18 @@ export interface SimulatorOptions {
   ttsChunkDelayMs?: number | 'realtime';
   /** Clock used for client-secret expiry, in ms since the epoch (default `Date.now`). */
   now?: () => number;
+  /**
+   * Whether `log.connections[*].clientEvents` keeps the base64 `audio` of realtime
+   * `input_audio_buffer.append` events (default true). False logs each as `{type, audioBytes, …}`
+   * (its other fields, and the decoded byte count instead of the audio), so long or concurrent
+   * sessions do not keep every second of audio in memory.
+   */
+  logAudioPayloads?: boolean;
+  /**
+   * Most client events kept per connection in `clientEvents` (default: no bound). Beyond it the
+   * oldest are dropped and counted in `droppedClientEvents`; `audioBytesReceived` still counts all.
+   */
+  maxLoggedEvents?: number;
 }
 
 export interface Simulator {
