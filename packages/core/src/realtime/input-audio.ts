@@ -1,5 +1,7 @@
 import { type AudioFrame, type ResamplerQuality, remix, StreamingResampler } from '@x/audio';
 
+const EMPTY = new Int16Array(0);
+
 /**
  * Converts user audio of any rate and channel count to mono PCM16 at one target rate. The format
  * is read from each frame (never guessed from buffer lengths); channels are mixed with `remix`, and
@@ -26,8 +28,10 @@ export class RealtimeInputConverter {
     const mono = frame.channels === 1 ? frame.data : remix(frame, 1).data;
     const out: Int16Array[] = [];
     if (frame.sampleRate === this.targetRate) {
-      const tail = this.flush();
-      if (tail.length > 0) out.push(tail);
+      if (this.#resampler) {
+        const tail = this.flush();
+        if (tail.length > 0) out.push(tail);
+      }
       out.push(mono);
       return out;
     }
@@ -50,7 +54,7 @@ export class RealtimeInputConverter {
   /** Drains the resampler's delayed tail; the next frame starts a fresh stream. */
   flush(): Int16Array {
     const resampler = this.#resampler;
-    if (!resampler) return new Int16Array(0);
+    if (!resampler) return EMPTY;
     this.#resampler = undefined;
     return resampler.flush();
   }
