@@ -29,6 +29,8 @@ const CONNECT_BATCH = 50;
 /** monitorEventLoopDelay's sampling interval; on Node 20 each sample is interval + delay. */
 const LAG_RESOLUTION_MS = 10;
 const TARGET_SESSIONS = 500;
+/** Client events the simulator keeps per connection (it logs appends without their audio). */
+const SIM_LOGGED_EVENTS = 64;
 /** Share of frames allowed to be late under the tolerant rule. */
 const TOLERATED_LATE_SHARE = 0.001;
 
@@ -139,7 +141,8 @@ interface StepResult {
 async function ramp(
   format: InputFormat,
 ): Promise<{ steps: StepResult[]; largest: number; largestTolerant: number }> {
-  const sim = await startSimulatorProcess({ trimClientEventsMs: 500 });
+  // The log keeps no audio payloads (appends are logged by size) and a bounded tail of events.
+  const sim = await startSimulatorProcess({ logAudioPayloads: false, maxLoggedEvents: SIM_LOGGED_EVENTS });
   const streamers: Streamer[] = [];
   const steps: StepResult[] = [];
   const frame = roomTone(format.rate, format.channels);
@@ -355,10 +358,10 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
       `steps ${STEPS.join(', ')} sessions (stopping once the loop lag p99 reaches ${LAG_P99_LIMIT_MS} ms or the client uses 90 % of a core; the largest N is the last step of an unbroken run of passing steps); each session has its own 20 ms setInterval and sends every frame that is due (catching up when a tick is late); connections are opened ${CONNECT_BATCH} at a time and streaming starts as each batch is ready; ${SETTLE_MS} ms settle, then a ${WINDOW_MS / 1000} s measured window`,
       'the ramps run in a fresh child process (forked with --expose-gc), so earlier suites leave nothing in its heap or event loop; "sessions per core if CPU-bound" = sessions × 100 / client CPU % (what one core could carry if nothing but CPU limited it)',
       'sessions use server VAD (the default) and stream quiet room tone below its threshold, so the server never answers: this measures the input side (conversion, batching, base64, JSON, sends, timers)',
-      'the simulator runs in a child process (its own core on this 2-core machine); its CPU is shown to tell when the server, not the client, is the limit. The simulator keeps every client event in its log; the child empties the per-connection clientEvents every 500 ms (there is no option to turn payload logging off)',
+      `the simulator runs in a child process (its own core on this 2-core machine); its CPU is shown to tell when the server, not the client, is the limit. It runs with logAudioPayloads: false (appends logged by size, not their base64 audio) and maxLoggedEvents: ${SIM_LOGGED_EVENTS}`,
       `event-loop lag: perf_hooks.monitorEventLoopDelay({resolution: ${LAG_RESOLUTION_MS}}) over the window; on Node 20 each sample is the sampling interval plus the delay, so ${LAG_RESOLUTION_MS} ms is subtracted`,
       'idle control: a separate, idle Node process measures its own loop lag over the same window; when it lags too, the cores were busy with other work (this is a shared 2-core machine)',
-      'ArrayBuffer growth: ArrayBuffer memory after a forced GC at the end of the window minus the same before the settle period, per session and second; 24 kHz PCM16 is 46.9 KB/s, so a growth near that means the session keeps every frame it sent (@x/core’s RealtimeInputJournal keeps up to maxReplayInputMs, 30 s by default, of sent audio while no turn is open, for a replay after a dropped connection), and the figures per session then depend on how long the sessions have run',
+      'ArrayBuffer growth: ArrayBuffer memory after a forced GC at the end of the window minus the same before the settle period, per session and second; 24 kHz PCM16 is 46.9 KB/s, so a growth near that would mean the session keeps every frame it sent. @x/core’s RealtimeInputJournal (sent audio kept for a replay after a dropped connection) holds, between turns, only the prefix padding + 500 ms before the first sound, in one buffer per session, so the growth stays near 0 (it held up to 30 s, 47 KB/s, before)',
       'memory: process.memoryUsage() after a forced GC (V8 gc enabled at run time) minus the same before the first session, divided by the sessions open',
       `load average at start (1/5/15 min): ${load.map((l) => l.toFixed(2)).join(' / ')} on ${os.cpus().length} cores — other work on the machine shows up as loop lag`,
     ],
