@@ -33,12 +33,6 @@ export interface OpenTTSSocketParams {
   handlers: TTSSocketHandlers;
 }
 
-/** The part of `ws`'s underlying `net.Socket` used to batch writes. */
-interface CorkableSocket {
-  cork(): void;
-  uncork(): void;
-}
-
 /** One open `…/tts` WebSocket. */
 export class TTSSocket {
   readonly openedAt = performance.now();
@@ -47,7 +41,6 @@ export class TTSSocket {
   readonly #ws: WebSocket;
   readonly #stopPing: () => void;
   #closing: Promise<void> | undefined;
-  #corked = false;
 
   private constructor(ws: WebSocket, url: string, requestId: string | null, handlers: TTSSocketHandlers) {
     this.#ws = ws;
@@ -105,31 +98,10 @@ export class TTSSocket {
     return performance.now() - this.openedAt;
   }
 
-  /**
-   * Sends one event; throws `APIConnectionError` when the socket is no longer open. Events sent in
-   * the same tick (a sentence's `text.delta` and `text.done`) leave in one socket write.
-   */
+  /** Sends one event; throws `APIConnectionError` when the socket is no longer open. */
   send(event: ClientEvent): void {
     if (!this.open) throw new APIConnectionError('xAI TTS connection is not open');
-    this.#corkUntilNextTick();
     this.#ws.send(JSON.stringify(event));
-  }
-
-  /**
-   * Corks the TCP socket at the first send of a tick and uncorks it on `process.nextTick`, which
-   * runs once the current code and the promise continuations it started are done (as Node's own
-   * HTTP client does): the frames written meanwhile go out in one `writev`, nothing waits longer.
-   */
-  #corkUntilNextTick(): void {
-    if (this.#corked) return;
-    const socket = (this.#ws as unknown as { _socket?: CorkableSocket | null })._socket;
-    if (!socket || typeof socket.cork !== 'function' || typeof socket.uncork !== 'function') return;
-    socket.cork();
-    this.#corked = true;
-    process.nextTick(() => {
-      this.#corked = false;
-      socket.uncork();
-    });
   }
 
   /** Closes cleanly (close frame), destroying the socket if the peer does not answer in time. */
