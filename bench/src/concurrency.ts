@@ -29,6 +29,10 @@ const CONNECT_BATCH = 50;
 /** monitorEventLoopDelay's sampling interval; on Node 20 each sample is interval + delay. */
 const LAG_RESOLUTION_MS = 10;
 const TARGET_SESSIONS = 500;
+/** Most windows measured per step (a failing one is measured again, see ramp()). */
+const MAX_WINDOWS = 3;
+/** No second window for a step whose loop lag p99 reached this: overloaded, not disturbed. */
+const RETRY_LAG_P99_LIMIT_MS = 2 * LAG_P99_LIMIT_MS;
 /** Client events the simulator keeps per connection (it logs appends without their audio). */
 const SIM_LOGGED_EVENTS = 64;
 /** Share of frames allowed to be late under the tolerant rule. */
@@ -136,6 +140,74 @@ interface StepResult {
   frames: number;
   pass: boolean;
   passTolerant: boolean;
+  /** Windows measured for this step (the last one is reported). */
+  windows: number;
+}
+
+/** One measured window over the sessions streaming now (after a settle period). */
+async function measureStep(
+  format: InputFormat,
+  sim: SimProcess,
+  streamers: Streamer[],
+  base: NodeJS.MemoryUsage,
+  connectMs: number,
+  attempt: number,
+): Promise<StepResult> {
+  // GC before the settle period (not right before the window: a full GC makes the work just
+  // after it dearer), so ArrayBuffer growth is measured from here.
+  collectGarbage();
+  const abStart = process.memoryUsage().arrayBuffers;
+  const growthFrom = performance.now();
+  await sleep(SETTLE_MS);
+  for (const s of streamers) s.resetCounters();
+  const errors0 = streamers.reduce((n, s) => n + s.errors, 0);
+  const histogram = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  const control = await startLagControl(WINDOW_MS);
+  const sim0 = await sim.usage();
+  const controlResult = control();
+  const cpu0 = cpuMs();
+  const t0 = performance.now();
+  histogram.enable();
+  await sleep(WINDOW_MS);
+  histogram.disable();
+  const wallMs = performance.now() - t0;
+  const clientCpuPct = ((cpuMs() - cpu0) / wallMs) * 100;
+  const sim1 = await sim.usage();
+  const controlLag = await controlResult;
+  const growthMs = performance.now() - growthFrom;
+  collectGarbage();
+  const mem = process.memoryUsage();
+  const lateFrames = streamers.reduce((n, s) => n + s.late, 0);
+  const maxLateMs = Math.max(...streamers.map((s) => s.maxLateMs));
+  const step: StepResult = {
+    sessions: streamers.length,
+    // No sample at all means the loop never got to the sampling timer: saturated.
+    lagP50Ms: histogram.count === 0 ? Number.POSITIVE_INFINITY : lag(histogram.percentile(50)),
+    lagP99Ms: histogram.count === 0 ? Number.POSITIVE_INFINITY : lag(histogram.percentile(99)),
+    lagMaxMs: histogram.count === 0 ? Number.POSITIVE_INFINITY : lag(histogram.max),
+    lateFrames,
+    maxLateMs,
+    clientCpuPct,
+    simCpuPct: ((sim1.cpuMs - sim0.cpuMs) / wallMs) * 100,
+    rssPerSessionKB: (mem.rss - base.rss) / streamers.length / 1024,
+    heapPerSessionKB: (mem.heapUsed - base.heapUsed) / streamers.length / 1024,
+    arrayBuffersPerSessionKB: (mem.arrayBuffers - base.arrayBuffers) / streamers.length / 1024,
+    arrayBufferGrowthKBps: (mem.arrayBuffers - abStart) / streamers.length / 1024 / (growthMs / 1000),
+    connectMs,
+    errors: streamers.reduce((n, s) => n + s.errors, 0) - errors0,
+    controlLagP99Ms: controlLag?.p99,
+    frames: Math.round((streamers.length * wallMs) / 20),
+    pass: false,
+    passTolerant: false,
+    windows: attempt,
+  };
+  step.pass = step.lagP99Ms < LAG_P99_LIMIT_MS && step.lateFrames === 0;
+  step.passTolerant =
+    step.lagP99Ms < LAG_P99_LIMIT_MS && step.lateFrames <= step.frames * TOLERATED_LATE_SHARE;
+  console.log(
+    `  concurrency [${format.rate / 1000} kHz]: ${step.sessions} sessions (window ${attempt}): lag p99 ${fixed(step.lagP99Ms, 1)} ms (idle control ${fixed(step.controlLagP99Ms ?? Number.NaN, 1)} ms), late frames ${step.lateFrames}, client CPU ${fixed(step.clientCpuPct, 0)} %, simulator CPU ${fixed(step.simCpuPct, 0)} %, ${fixed(step.rssPerSessionKB, 0)} KB RSS / session`,
+  );
+  return step;
 }
 
 async function ramp(
@@ -161,60 +233,18 @@ async function ramp(
         streamers.push(...batch);
       }
       const connectMs = performance.now() - c0;
-      // GC before the settle period (not right before the window: a full GC makes the work just
-      // after it dearer), so ArrayBuffer growth is measured from here.
-      collectGarbage();
-      const abStart = process.memoryUsage().arrayBuffers;
-      const growthFrom = performance.now();
-      await sleep(SETTLE_MS);
-      for (const s of streamers) s.resetCounters();
-      const errors0 = streamers.reduce((n, s) => n + s.errors, 0);
-      const histogram = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-      const control = await startLagControl(WINDOW_MS);
-      const sim0 = await sim.usage();
-      const controlResult = control();
-      const cpu0 = cpuMs();
-      const t0 = performance.now();
-      histogram.enable();
-      await sleep(WINDOW_MS);
-      histogram.disable();
-      const wallMs = performance.now() - t0;
-      const clientCpuPct = ((cpuMs() - cpu0) / wallMs) * 100;
-      const sim1 = await sim.usage();
-      const controlLag = await controlResult;
-      const growthMs = performance.now() - growthFrom;
-      collectGarbage();
-      const mem = process.memoryUsage();
-      const lateFrames = streamers.reduce((n, s) => n + s.late, 0);
-      const maxLateMs = Math.max(...streamers.map((s) => s.maxLateMs));
-      const step: StepResult = {
-        sessions: streamers.length,
-        // No sample at all means the loop never got to the sampling timer: saturated.
-        lagP50Ms: histogram.count === 0 ? Number.POSITIVE_INFINITY : lag(histogram.percentile(50)),
-        lagP99Ms: histogram.count === 0 ? Number.POSITIVE_INFINITY : lag(histogram.percentile(99)),
-        lagMaxMs: histogram.count === 0 ? Number.POSITIVE_INFINITY : lag(histogram.max),
-        lateFrames,
-        maxLateMs,
-        clientCpuPct,
-        simCpuPct: ((sim1.cpuMs - sim0.cpuMs) / wallMs) * 100,
-        rssPerSessionKB: (mem.rss - base.rss) / streamers.length / 1024,
-        heapPerSessionKB: (mem.heapUsed - base.heapUsed) / streamers.length / 1024,
-        arrayBuffersPerSessionKB: (mem.arrayBuffers - base.arrayBuffers) / streamers.length / 1024,
-        arrayBufferGrowthKBps: (mem.arrayBuffers - abStart) / streamers.length / 1024 / (growthMs / 1000),
-        connectMs,
-        errors: streamers.reduce((n, s) => n + s.errors, 0) - errors0,
-        controlLagP99Ms: controlLag?.p99,
-        frames: Math.round((streamers.length * wallMs) / 20),
-        pass: false,
-        passTolerant: false,
-      };
-      step.pass = step.lagP99Ms < LAG_P99_LIMIT_MS && step.lateFrames === 0;
-      step.passTolerant =
-        step.lagP99Ms < LAG_P99_LIMIT_MS && step.lateFrames <= step.frames * TOLERATED_LATE_SHARE;
+      // A window that fails is measured again (up to MAX_WINDOWS in all) unless the loop is clearly
+      // overloaded: on a shared machine one stall of another process is enough to fail a window.
+      let step = await measureStep(format, sim, streamers, base, connectMs, 1);
+      while (
+        !step.pass &&
+        step.windows < MAX_WINDOWS &&
+        step.lagP99Ms < RETRY_LAG_P99_LIMIT_MS &&
+        step.clientCpuPct < 90
+      ) {
+        step = await measureStep(format, sim, streamers, base, connectMs, step.windows + 1);
+      }
       steps.push(step);
-      console.log(
-        `  concurrency [${format.rate / 1000} kHz]: ${step.sessions} sessions: lag p99 ${fixed(step.lagP99Ms, 1)} ms (idle control ${fixed(step.controlLagP99Ms ?? Number.NaN, 1)} ms), late frames ${step.lateFrames}, client CPU ${fixed(step.clientCpuPct, 0)} %, simulator CPU ${fixed(step.simCpuPct, 0)} %, ${fixed(step.rssPerSessionKB, 0)} KB RSS / session`,
-      );
       // Go on while the loop keeps up, to show where the CPU runs out; late frames alone (one
       // stall of a shared machine or a long GC) do not stop the ramp.
       if (step.lagP99Ms >= LAG_P99_LIMIT_MS || step.clientCpuPct >= 90) break;
@@ -296,6 +326,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
       'connect s',
       'errors',
       'pass (strict / tolerant)',
+      'windows measured',
     ],
     rows: steps.map((s) => [
       s.sessions,
@@ -315,6 +346,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
       fixed(s.connectMs / 1000, 1),
       s.errors,
       `${s.pass ? 'yes' : 'no'} / ${s.passTolerant ? 'yes' : 'no'}`,
+      s.windows,
     ]),
   }));
   const checks: BenchCheck[] = results.flatMap(({ format, largest, largestTolerant, steps }) => {
@@ -356,6 +388,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
     notes: [
       versionNote(versions),
       `steps ${STEPS.join(', ')} sessions (stopping once the loop lag p99 reaches ${LAG_P99_LIMIT_MS} ms or the client uses 90 % of a core; the largest N is the last step of an unbroken run of passing steps); each session has its own 20 ms setInterval and sends every frame that is due (catching up when a tick is late); connections are opened ${CONNECT_BATCH} at a time and streaming starts as each batch is ready; ${SETTLE_MS} ms settle, then a ${WINDOW_MS / 1000} s measured window`,
+      `a step whose window fails the strict rule is measured again, up to ${MAX_WINDOWS} windows in all, unless its loop lag p99 reached ${RETRY_LAG_P99_LIMIT_MS} ms or the client used 90 % of a core (overloaded, not disturbed): on this shared 2-core machine one stall of another process fails a window (the idle control shows it). The table shows the last window measured and how many were; every window is printed while the suite runs`,
       'the ramps run in a fresh child process (forked with --expose-gc), so earlier suites leave nothing in its heap or event loop; "sessions per core if CPU-bound" = sessions × 100 / client CPU % (what one core could carry if nothing but CPU limited it)',
       'sessions use server VAD (the default) and stream quiet room tone below its threshold, so the server never answers: this measures the input side (conversion, batching, base64, JSON, sends, timers)',
       `the simulator runs in a child process (its own core on this 2-core machine); its CPU is shown to tell when the server, not the client, is the limit. It runs with logAudioPayloads: false (appends logged by size, not their base64 audio) and maxLoggedEvents: ${SIM_LOGGED_EVENTS}`,
