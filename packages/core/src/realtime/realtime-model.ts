@@ -1,3 +1,4 @@
+import { raceAbort } from '../retry/race-abort.js';
 import type { AudioFrame, ResamplerQuality } from '@x/audio';
 import type { AudioOutput } from '../audio-io/audio-output.js';
 import { type Agent, ChatContext } from '../chat/index.js';
@@ -863,24 +864,3 @@ export function resolveResponseTimeoutMs(value: unknown): number {
   return value;
 }
 
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}

@@ -1,3 +1,4 @@
+import { raceAbort } from '../retry/race-abort.js';
 import type { Agent } from '../chat/agent.js';
 import { ChatContext } from '../chat/chat-context.js';
 import { executeToolCall, type ToolCallResult } from '../chat/execute-tool-call.js';
@@ -116,7 +117,7 @@ async function runCalls(request: ToolLoopRequest, calls: readonly FunctionCall[]
       ),
     );
     for (const [index, call] of calls.entries()) {
-      record(call, await untilAborted(running[index] as Promise<ToolCallResult>, signal), true);
+      record(call, await raceAbort(running[index] as Promise<ToolCallResult>, signal), true);
     }
   } finally {
     // Interrupted while tools ran: every call still gets an output, so the history stays valid.
@@ -127,27 +128,3 @@ async function runCalls(request: ToolLoopRequest, calls: readonly FunctionCall[]
   }
 }
 
-/** `promise`, or the signal's reason as soon as it aborts (a tool that ignores the signal is not awaited). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      promise.catch(() => undefined);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
