@@ -863,4 +863,3 @@ export function resolveResponseTimeoutMs(value: unknown): number {
   }
   return value;
 }
-

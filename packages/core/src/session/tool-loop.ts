@@ -127,4 +127,3 @@ async function runCalls(request: ToolLoopRequest, calls: readonly FunctionCall[]
     }
   }
 }
-
