@@ -8,6 +8,7 @@ import {
   StreamingResampler,
   SUPPORTED_SAMPLE_RATES,
 } from './index.js';
+import { polyphaseFilter } from './resampler/filter.js';
 import {
   concatInt16,
   firstDifference,
@@ -90,6 +91,19 @@ describe('StreamingResampler quality (high preset)', () => {
     expect(snrAgainstSine(y, 1000, 16000, 16384, edge, y.length - edge)).toBeGreaterThanOrEqual(80);
   });
 
+  for (const [outputRate, hz] of [
+    [16000, 1000],
+    [24000, 1000],
+    [16000, 6000],
+  ] as const) {
+    it(`the voice preset passes ${hz} Hz cleanly (≥ 70 dB SNR) at 48 → ${outputRate / 1000} kHz`, () => {
+      const x = sine(hz, 48000, 24000);
+      const y = resample(x, 48000, outputRate, { quality: 'voice' });
+      const edge = 200;
+      expect(snrAgainstSine(y, hz, outputRate, 16384, edge, y.length - edge)).toBeGreaterThanOrEqual(70);
+    });
+  }
+
   it('the fast preset also passes 1 kHz cleanly (≥ 75 dB SNR) at 48 → 16 kHz', () => {
     const x = sine(1000, 48000, 24000);
     const y = resample(x, 48000, 16000, { quality: 'fast' });
@@ -127,6 +141,54 @@ describe('StreamingResampler stopband', () => {
     });
   }
 
+  it('voice: tones from 1.2× to 1.9× the target Nyquist (those that would alias into the passband) are ≥ 75 dB down', () => {
+    for (const [inputRate, outputRate] of [
+      [48000, 24000],
+      [48000, 16000],
+      [44100, 16000],
+      [22050, 8000],
+    ] as const) {
+      for (const factor of [1.2, 1.3, 1.6, 1.9]) {
+        const hz = (factor * outputRate) / 2;
+        expect(
+          aliasDb(hz, inputRate, outputRate, 'voice'),
+          `${hz} Hz, ${inputRate} → ${outputRate}`,
+        ).toBeLessThanOrEqual(-75);
+      }
+    }
+  });
+
+  it('voice: a tone just above the target Nyquist is only partly rejected, and lands above the passband', () => {
+    // 12.6 kHz into 48k → 24k folds to 11.4 kHz: attenuated (transition band) but not to 75 dB.
+    const attenuation = aliasDb(12600, 48000, 24000, 'voice');
+    expect(attenuation).toBeLessThan(-3);
+    expect(attenuation).toBeGreaterThan(-75);
+    const y = resample(sine(12600, 48000, 12000, 16384), 48000, 24000, { quality: 'voice' });
+    const edge = 200;
+    const residual = residualAfterTone(y, 24000 - 12600, 24000, edge, y.length - edge).residualRms;
+    expect(residual).toBeLessThan(rmsOf(y, edge, y.length - edge) * 0.01); // all of it is the 11.4 kHz alias
+  });
+
+  it('voice: halving the rate zeroes every other tap but the centre (half-band), so half the work is skipped', () => {
+    const filter = polyphaseFilter(48000, 24000, 'voice');
+    expect(filter.L).toBe(1);
+    const centre = filter.K - 1;
+    let zeros = 0;
+    for (let m = 0; m < filter.taps - 1; m++) {
+      const distance = Math.abs(m - centre);
+      const c = filter.coefficients[m]!;
+      if (distance > 0 && distance % 2 === 0) {
+        expect(c, `tap ${m}`).toBe(0);
+        zeros++;
+      } else {
+        expect(c, `tap ${m}`).not.toBe(0);
+      }
+    }
+    expect(zeros).toBeGreaterThanOrEqual(filter.taps / 2 - 2);
+    expect(filter.taps).toBeLessThanOrEqual(polyphaseFilter(48000, 24000, 'fast').taps / 2);
+    expect(Array.from(filter.splitSingles ?? [])).toContain(centre >> 1);
+  });
+
   it('high: images of a 3 kHz tone upsampled 8k → 16k are ≥ 70 dB down', () => {
     const x = sine(3000, 8000, 4000);
     const y = resample(x, 8000, 16000, { quality: 'high' });
@@ -162,7 +224,7 @@ describe('StreamingResampler streaming', () => {
           noise(frames, 6000, inputRate + channels, channels),
           sine(440, inputRate, frames, 20000, channels),
         ]);
-        for (const quality of ['fast', 'high'] as const) {
+        for (const quality of ['fast', 'high', 'voice'] as const) {
           const oneShot = resample(x, inputRate, outputRate, { channels, quality });
           expect(oneShot.length).toBe(Math.ceil(((x.length / channels) * outputRate) / inputRate) * channels);
           for (const seed of [1, 2]) {
@@ -276,7 +338,7 @@ describe('StreamingResampler streaming', () => {
 describe('every supported rate pair', () => {
   it('produces ⌈frames × out / in⌉ samples after flush, holds back latencySamples, for both presets', () => {
     const random = prng(42);
-    for (const quality of ['fast', 'high'] as const) {
+    for (const quality of ['fast', 'high', 'voice'] as const) {
       for (const inputRate of SUPPORTED_SAMPLE_RATES) {
         for (const outputRate of SUPPORTED_SAMPLE_RATES) {
           const frames = 1000 + Math.floor(random() * 3000);
@@ -291,7 +353,7 @@ describe('every supported rate pair', () => {
           const heldBack = Math.ceil(exact) - head.length;
           expect(heldBack, label).toBeGreaterThanOrEqual(Math.max(0, r.latencySamples - 1));
           expect(heldBack, label).toBeLessThanOrEqual(r.latencySamples);
-          expect(r.latencyMs, label).toBeLessThan(quality === 'high' ? 12 : 6);
+          expect(r.latencyMs, label).toBeLessThan(quality === 'high' ? 12 : quality === 'fast' ? 6 : 3);
         }
       }
     }
@@ -330,7 +392,7 @@ describe('resampler options', () => {
       () =>
         new StreamingResampler({ inputRate: 16000, outputRate: 8000, quality: 'medium' as ResamplerQuality }),
       'invalid_option',
-      /'fast', 'high'.*medium/,
+      /'fast', 'high', 'voice'.*medium/,
     );
     bad(
       () => new StreamingResampler({ inputRate: 44100, outputRate: 47999 }),

@@ -7,8 +7,9 @@
  * are M samples apart. For M = 1 each input value is loaded once and slides through the four sums
  * in registers. For M = 2 and 3 the input is first split into M interleaved sub-sequences
  * (x[i], x[i+M], x[i+2M], …) and the row into the matching M sub-rows, which turns the problem into
- * M stride-1 correlations summed in a fixed order (the classic polyphase decimator). Other M use a
- * plain four-way blocked loop.
+ * M stride-1 correlations summed in a fixed order (the classic polyphase decimator); a sub-row with
+ * a single non-zero tap (the `voice` preset's cutoff at the Nyquist frequency zeroes all but the
+ * centre of one sub-row) costs one multiply per output. Other M use a plain four-way blocked loop.
  *
  * Every output is summed in the same order whether it falls in a block of four or in a remainder
  * loop, and the order depends only on L and M, so results never depend on how the input was
@@ -38,22 +39,49 @@ export function splitCoefficients(
   return split;
 }
 
+/**
+ * For each split sub-row (p·M + r): the index of its only non-zero tap (0 if it has none), or −1
+ * when it has several and needs the full correlation.
+ */
+export function splitSingleTaps(split: Float64Array, L: number, M: number, taps: number): Int32Array {
+  const sub = taps / M;
+  const singles = new Int32Array(L * M);
+  for (let row = 0; row < L * M; row++) {
+    let single = 0;
+    let nonZero = 0;
+    for (let s = 0; s < sub; s++) {
+      if (split[row * sub + s] === 0) continue;
+      nonZero++;
+      single = s;
+    }
+    singles[row] = nonZero > 1 ? -1 : single;
+  }
+  return singles;
+}
+
+/** The filter tables the kernels read (a PolyphaseFilter). */
+export interface KernelTables {
+  readonly L: number;
+  readonly M: number;
+  readonly taps: number;
+  readonly coefficients: Float64Array;
+  readonly split: Float64Array | undefined;
+  readonly splitSingles: Int32Array | undefined;
+}
+
 let splitScratch = new Float64Array(4096);
 
 export function polyphaseKernel(
   x: Float64Array,
-  coefficients: Float64Array,
-  split: Float64Array | undefined,
-  taps: number,
-  L: number,
-  M: number,
+  filter: KernelTables,
   phase0: number,
   base0: number,
   count: number,
   out: Float64Array,
 ): void {
-  if (split !== undefined && (M === 2 || M === 3)) {
-    splitKernel(x, split, taps, L, M, phase0, base0, count, out);
+  const { L, M, taps, coefficients, split, splitSingles } = filter;
+  if (split !== undefined && splitSingles !== undefined && (M === 2 || M === 3)) {
+    splitKernel(x, split, splitSingles, taps, L, M, phase0, base0, count, out);
     return;
   }
   const groups = Math.min(count, L);
@@ -71,6 +99,7 @@ export function polyphaseKernel(
 function splitKernel(
   x: Float64Array,
   split: Float64Array,
+  singles: Int32Array,
   taps: number,
   L: number,
   M: number,
@@ -100,8 +129,31 @@ function splitKernel(
     for (let r = 0; r < M; r++) {
       const rho = (offset + r) % M;
       const start = rho * subLength + (offset + r - rho) / M;
-      row1(y, split, (p * M + r) * sub, sub, start, n, out, s, L, r > 0);
+      const single = singles[p * M + r]!;
+      if (single >= 0) {
+        singleTap(y, split[(p * M + r) * sub + single]!, start + single, n, out, s, L, r > 0);
+      } else {
+        row1(y, split, (p * M + r) * sub, sub, start, n, out, s, L, r > 0);
+      }
     }
+  }
+}
+
+/** n outputs of a one-tap row: c·x[at], c·x[at + 1], … written or added at out[o], out[o+stride], … */
+function singleTap(
+  x: Float64Array,
+  c: number,
+  at: number,
+  n: number,
+  out: Float64Array,
+  o: number,
+  stride: number,
+  accumulate: boolean,
+): void {
+  if (accumulate) {
+    for (let i = 0; i < n; i++, o += stride) out[o] = out[o]! + c * x[at + i]!;
+  } else {
+    for (let i = 0; i < n; i++, o += stride) out[o] = c * x[at + i]!;
   }
 }
 

@@ -243,7 +243,8 @@ export class StreamingResampler {
 
   /** Computes every output whose input window is available (at most `limit`); returns the count. */
   #run(limit: number): number {
-    const { L, M, K, taps, coefficients, split } = this.#filter!;
+    const filter = this.#filter!;
+    const { L, M, K } = filter;
     let count = this.#outputsAfter(0);
     if (count > limit) count = limit;
     if (count <= 0) return 0;
@@ -252,7 +253,7 @@ export class StreamingResampler {
     const base0 = this.#nextInput + 1 - K - this.#bufferStart;
     for (let c = 0; c < channels; c++) {
       const out = channels === 1 ? this.#scratch : this.#scratch.subarray(c * count, (c + 1) * count);
-      polyphaseKernel(this.#history[c]!, coefficients, split, taps, L, M, this.#phase, base0, count, out);
+      polyphaseKernel(this.#history[c]!, filter, this.#phase, base0, count, out);
     }
     const total = this.#phase + count * M;
     this.#phase = total % L;
