@@ -40,7 +40,7 @@ describe('XAIRealtimeConfig', () => {
       inputBatchMs: 40,
       responseTimeoutMs: 15_000,
       maxReplayInputMs: 30_000,
-      resamplerQuality: 'fast',
+      resamplerQuality: 'voice',
     });
     expect(config.connectOptions).toEqual({ maxRetry: 3, retryIntervalMs: 2000, timeoutMs: 10_000 });
   });
@@ -141,14 +141,14 @@ describe('XAIRealtimeConfig', () => {
     );
   });
 
-  it("validates resamplerQuality ('fast' by default) and hands it to the user-audio resampler", () => {
+  it("validates resamplerQuality ('voice' by default) and hands it to the user-audio resampler", () => {
     expect(resolveXAIRealtimeConfig({ resamplerQuality: 'high' }).resamplerQuality).toBe('high');
     for (const bad of ['best', 'High', 3]) {
       const error = configError(() => resolveXAIRealtimeConfig({ resamplerQuality: bad as never }));
       expect(error.option).toBe('resamplerQuality');
-      expect(error.message).toContain('"fast", "high"');
+      expect(error.message).toContain('"voice", "fast", "high"');
     }
-    expect(new XAIRealtime({ apiKey: 'k' }).resamplerQuality).toBe('fast');
+    expect(new XAIRealtime({ apiKey: 'k' }).resamplerQuality).toBe('voice');
     expect(new XAIRealtime({ apiKey: 'k', resamplerQuality: 'high' }).resamplerQuality).toBe('high');
   });
 

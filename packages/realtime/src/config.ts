@@ -83,8 +83,9 @@ export interface XAIRealtimeConfig {
   maxReplayInputMs?: number;
   /**
    * Quality of the resampler that brings pushed user audio to the wire rate (unused for frames
-   * already at it): `'fast'` (default: ~100 dB alias rejection, flat to 10 kHz at 24 kHz, half the
-   * CPU) or `'high'` (~125 dB, flat to 10.8 kHz). See `DEFAULT_REALTIME_RESAMPLER_QUALITY` in `@x/core`.
+   * already at it): `'voice'` (default: flat to 9.6 kHz at 24 kHz, aliases into that band ≥ 75 dB
+   * down, under half the CPU of `'fast'`), `'fast'` (nothing above 12 kHz aliases, ~100 dB) or
+   * `'high'` (~125 dB, flat to 10.8 kHz). See `DEFAULT_REALTIME_RESAMPLER_QUALITY` in `@x/core`.
    */
   resamplerQuality?: ResamplerQuality;
   /** Where agent audio goes (can be set later through `model.output`). */

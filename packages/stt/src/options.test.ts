@@ -36,7 +36,7 @@ describe('XAISTT options', () => {
       multichannel: false,
       channels: 1,
       baseURL: 'wss://api.x.ai/v1',
-      resamplerQuality: 'fast',
+      resamplerQuality: 'voice',
     });
     const url = new URL(buildSTTUrl(resolved));
     expect(`${url.protocol}//${url.host}${url.pathname}`).toBe('wss://api.x.ai/v1/stt');

@@ -46,8 +46,9 @@ export interface XAISTTOptions {
   /** Longest `close()` waits for `transcript.done`. Default 2000 ms. */
   closeTimeoutMs?: number;
   /**
-   * Resampler used when pushed frames are not at `sampleRate`: `'fast'` (default; flat to 80 % of
-   * the wire Nyquist, e.g. 6.4 kHz at 16 kHz, aliases ≥ 100 dB down, half the CPU) or `'high'` (90 %,
+   * Resampler used when pushed frames are not at `sampleRate`: `'voice'` (default; flat to 80 % of
+   * the wire Nyquist, e.g. 6.4 kHz at 16 kHz, aliases into that band ≥ 75 dB down, under half the
+   * CPU of `'fast'`), `'fast'` (nothing above the Nyquist aliases, ~100 dB) or `'high'` (90 %,
    * ≥ 125 dB). No effect on frames already at `sampleRate`.
    */
   resamplerQuality?: ResamplerQuality;

@@ -60,7 +60,7 @@ describe('XAISTT against the simulator: audio paths', () => {
     }
   }
 
-  for (const resamplerQuality of ['fast', 'high'] as const) {
+  for (const resamplerQuality of ['voice', 'fast', 'high'] as const) {
     for (const sampleRate of [8000, 16000] as const) {
       it(`48 kHz pushed into a ${sampleRate / 1000} kHz STT with the '${resamplerQuality}' resampler: the exact text`, async () => {
         const stt = makeSTT({ sampleRate, interimResults: false, resamplerQuality });

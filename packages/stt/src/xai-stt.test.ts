@@ -15,8 +15,8 @@ describe('XAISTT construction', () => {
     expect(JSON.stringify(stt.options)).not.toContain(key);
     expect(stt.url).not.toContain(key);
     expect(stt.state).toBe('idle');
-    // Input at another rate goes through the 'fast' resampler unless asked otherwise.
-    expect(stt.resamplerQuality).toBe('fast');
+    // Input at another rate goes through the 'voice' resampler unless asked otherwise.
+    expect(stt.resamplerQuality).toBe('voice');
     expect(new XAISTT({ apiKey: key, resamplerQuality: 'high' }).resamplerQuality).toBe('high');
     await stt.close();
   });

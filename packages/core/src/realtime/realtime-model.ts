@@ -52,8 +52,8 @@ export interface RealtimeModelOptions {
   maxBufferedInputMs?: number;
   /**
    * Quality of the resampler that converts pushed user audio to `inputSampleRate` (unused for
-   * frames already at that rate): `'fast'` (default, see `DEFAULT_REALTIME_RESAMPLER_QUALITY`) or
-   * `'high'`. Agent audio converted to the output's rate always uses `'high'` (one stream, heard by
+   * frames already at that rate): `'voice'` (default, see `DEFAULT_REALTIME_RESAMPLER_QUALITY`),
+   * `'fast'` or `'high'`. Agent audio converted to the output's rate always uses `'high'` (one stream, heard by
    * a person).
    */
   resamplerQuality?: ResamplerQuality;
@@ -80,17 +80,18 @@ export interface RealtimeModelOptions {
 }
 
 /** The resampler presets the realtime input takes (`@x/audio`'s). */
-export const REALTIME_RESAMPLER_QUALITIES: readonly ResamplerQuality[] = ['fast', 'high'];
+export const REALTIME_RESAMPLER_QUALITIES: readonly ResamplerQuality[] = ['voice', 'fast', 'high'];
 
 /**
- * User audio is resampled with the `'fast'` preset unless asked otherwise. It rejects aliases by
- * about 100 dB (beyond the 96 dB an int16 sample holds) and is flat (within 0.1 dB) to 80 % of the
- * lower Nyquist frequency: 10 kHz at the 24 kHz wire rate (−0.07 dB there, −11 dB at 11 kHz),
- * 3.4 kHz at the 8 kHz G.711 rate (−0.45 dB there: the top of the telephone band). Speech needs
- * no more, and it costs half the CPU of `'high'` (48 kHz → 24 kHz: ~18 µs instead of ~39 µs per
- * 20 ms frame), which was most of the client's work per frame.
+ * User audio is resampled with `@x/audio`'s `'voice'` preset unless asked otherwise: it goes to a
+ * speech model, not to a listener. It is flat (within 0.01 dB) to 80 % of the lower Nyquist
+ * frequency: 9.6 kHz at the 24 kHz wire rate (−0.85 dB at 11 kHz), 3.2 kHz at the 8 kHz G.711 rate.
+ * Tones that would alias into that band are ≥ 75 dB down; only tones within 20 % above the Nyquist
+ * frequency fold back, into the band above 80 %. It costs under half the CPU of `'fast'` (48 kHz →
+ * 24 kHz is a half-band filter), and the resampler was most of the client's work per frame.
+ * `'fast'` keeps everything above the Nyquist frequency out (~100 dB); `'high'` is flat to 90 %.
  */
-export const DEFAULT_REALTIME_RESAMPLER_QUALITY: ResamplerQuality = 'fast';
+export const DEFAULT_REALTIME_RESAMPLER_QUALITY: ResamplerQuality = 'voice';
 
 /** How long a reply may go without a server event before the connection counts as dead. */
 export const DEFAULT_RESPONSE_TIMEOUT_MS = 15_000;

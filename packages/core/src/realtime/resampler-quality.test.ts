@@ -60,15 +60,25 @@ async function wireGainDb(hz: number, options: Partial<RealtimeModelOptions>): P
 }
 
 describe('RealtimeModel resamplerQuality', () => {
-  it("defaults to 'fast': flat through the speech band, rolling off above 80 % of the wire Nyquist", async () => {
-    expect(DEFAULT_REALTIME_RESAMPLER_QUALITY).toBe('fast');
+  it("defaults to 'voice': flat through the speech band, aliases into it ≥ 75 dB down", async () => {
+    expect(DEFAULT_REALTIME_RESAMPLER_QUALITY).toBe('voice');
     const model = new CapturingModel();
     open.push(model);
-    expect(model.resamplerQuality).toBe('fast');
+    expect(model.resamplerQuality).toBe('voice');
     expect(Math.abs(await wireGainDb(4000, {}))).toBeLessThan(0.05);
     expect(Math.abs(await wireGainDb(9600, {}))).toBeLessThan(0.05);
-    // 11 kHz sits in the 'fast' transition band (9.6–12 kHz at 24 kHz): attenuated.
-    expect(await wireGainDb(11_000, {})).toBeLessThan(-6);
+    // 11.5 kHz sits in the transition band (9.6–14.4 kHz at 48 → 24 kHz): attenuated a little.
+    const at11_5 = await wireGainDb(11_500, {});
+    expect(at11_5).toBeLessThan(-1);
+    expect(at11_5).toBeGreaterThan(-6);
+    // 15 kHz would fold to 9 kHz, inside the passband: rejected.
+    expect(await wireGainDb(15_000, {})).toBeLessThan(-75);
+  });
+
+  it("'fast' reaches the user-audio resampler (nothing above the wire Nyquist folds back)", async () => {
+    expect(await wireGainDb(11_500, { resamplerQuality: 'fast' })).toBeLessThan(-6);
+    expect(await wireGainDb(13_000, { resamplerQuality: 'fast' })).toBeLessThan(-75);
+    expect(await wireGainDb(13_000, {})).toBeGreaterThan(-30); // 'voice' lets it fold to 11 kHz
   });
 
   it("'high' reaches the user-audio resampler (flat to 90 % of the wire Nyquist)", async () => {
@@ -88,6 +98,7 @@ describe('RealtimeModel resamplerQuality', () => {
       }
       expect(isConfigurationError(error)).toBe(true);
       expect((error as { option: string }).option).toBe('resamplerQuality');
+      expect((error as Error).message).toMatch(/voice/);
       expect((error as Error).message).toMatch(/fast/);
       expect((error as Error).message).toMatch(/high/);
     }

@@ -55,13 +55,16 @@ async function sentFor(
 }
 
 describe('STT resamplerQuality', () => {
-  it("defaults to 'fast' and sends exactly what that preset makes of the input", async () => {
-    expect(DEFAULT_STT_RESAMPLER_QUALITY).toBe('fast');
+  it("defaults to 'voice' and sends exactly what that preset makes of the input", async () => {
+    expect(DEFAULT_STT_RESAMPLER_QUALITY).toBe('voice');
     const { stt, sent } = await sentFor(undefined);
-    expect(stt.resamplerQuality).toBe('fast');
+    expect(stt.resamplerQuality).toBe('voice');
     // 400 ms pushed → 6400 samples at 16 kHz, the same as one call on the whole input.
     expect(sent.length).toBe(6400);
-    expect(sent).toEqual(resample(input(), 48_000, 16_000, { quality: 'fast' }));
+    expect(sent).toEqual(resample(input(), 48_000, 16_000, { quality: 'voice' }));
+    const fast = await sentFor('fast');
+    expect(fast.sent).toEqual(resample(input(), 48_000, 16_000, { quality: 'fast' }));
+    expect(fast.sent).not.toEqual(sent);
   });
 
   it("uses 'high' when asked, which differs from 'fast' near the band edge", async () => {
@@ -82,6 +85,6 @@ describe('STT resamplerQuality', () => {
     }
     expect(isConfigurationError(error)).toBe(true);
     expect(String(error)).toMatch(/resamplerQuality/);
-    expect(String(error)).toMatch(/"fast", "high"/);
+    expect(String(error)).toMatch(/"voice", "fast", "high"/);
   });
 });

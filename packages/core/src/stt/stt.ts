@@ -53,23 +53,23 @@ export interface STTBaseOptions {
   closeTimeoutMs?: number;
   /**
    * Quality of the resampler that converts pushed frames to `audioFormat.sampleRate` (unused when
-   * they already have that rate). Default `'fast'`: see `DEFAULT_STT_RESAMPLER_QUALITY`.
+   * they already have that rate). Default `'voice'`: see `DEFAULT_STT_RESAMPLER_QUALITY`.
    */
   resamplerQuality?: ResamplerQuality;
 }
 
 /** The resampler presets an STT takes (`@x/audio`'s). */
-export const STT_RESAMPLER_QUALITIES: readonly ResamplerQuality[] = ['fast', 'high'];
+export const STT_RESAMPLER_QUALITIES: readonly ResamplerQuality[] = ['voice', 'fast', 'high'];
 
 /**
- * STT input is resampled with the `'fast'` preset unless asked otherwise. It rejects aliases by
- * about 100 dB (more than the 96 dB an int16 sample can hold, so the output differs from `'high'`
- * only inside the band) and keeps 80 % of the output band flat: up to 6.4 kHz at a 16 kHz wire rate,
- * rolling off to the 8 kHz Nyquist, where `'high'` keeps 7.2 kHz. Speech recognisers take little
- * from 6.4–8 kHz (telephone speech stops at 3.4 kHz), and `'fast'` costs half as much CPU: at a
- * 16 kHz wire rate the resampler was three quarters of the STT's CPU with `'high'`.
+ * STT input is resampled with `@x/audio`'s `'voice'` preset unless asked otherwise: it goes to a
+ * recogniser. It keeps 80 % of the output band flat (6.4 kHz at a 16 kHz wire rate) and keeps
+ * aliases out of it by ≥ 75 dB; only tones within 20 % above the Nyquist frequency fold back, into
+ * the top 20 % of the band, where speech recognisers take little. It costs under half the CPU of
+ * `'fast'` (which rejects everything above the Nyquist frequency by ~100 dB); at a 16 kHz wire rate
+ * the resampler is most of an STT client's CPU. `'high'` keeps 90 % of the band flat.
  */
-export const DEFAULT_STT_RESAMPLER_QUALITY: ResamplerQuality = 'fast';
+export const DEFAULT_STT_RESAMPLER_QUALITY: ResamplerQuality = 'voice';
 
 const DEFAULT_CAPABILITIES: STTCapabilities = {
   interimResults: false,
