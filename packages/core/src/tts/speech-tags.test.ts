@@ -98,6 +98,17 @@ describe('speech tags', () => {
     expect(stripSpeechTags(text)).toBe('Hi  there [not a tag] a < b');
   });
 
+  it('finds tags at the right place after characters whose lower case is longer (İ → i̇)', () => {
+    const text = 'İstanbul [PAUSE] İzmir <soft>ok</soft>';
+    expect('İ'.toLowerCase().length).toBe(2);
+    expect(findSpeechTags(text)).toEqual([
+      [9, 16],
+      [23, 29],
+      [31, 38],
+    ]);
+    expect(stripSpeechTags(text)).toBe('İstanbul  İzmir ok');
+  });
+
   it('holds back a possibly partial tag until it completes', () => {
     const chunker = new SpeechTagChunker();
     expect(chunker.push('Well [pau')).toBe('Well ');

@@ -91,16 +91,31 @@ export function speechTagForms(options: SpeechTagOptions = {}): string[] {
   return [...compiledTags(options).forms];
 }
 
+/**
+ * Whether `text` has `form` (lower case) at `at`, ignoring case. Compares unit by unit on the
+ * original text: lower-casing the whole text first would shift indexes after characters whose
+ * lower case is longer ('İ' → 'i̇').
+ */
+function hasFormAt(text: string, form: string, at: number): boolean {
+  if (at + form.length > text.length) return false;
+  for (let k = 0; k < form.length; k++) {
+    const a = text.charCodeAt(at + k);
+    const b = form.charCodeAt(k);
+    if (a === b || (a >= 65 && a <= 90 && a + 32 === b)) continue;
+    if (a < 128 || text[at + k]!.toLowerCase() !== form[k]) return false;
+  }
+  return true;
+}
+
 /** Finds every tag in `text` as [start, end) character spans (case-insensitive). */
 export function findSpeechTags(text: string, options: SpeechTagOptions = {}): Array<[number, number]> {
   const { forms } = compiledTags(options);
-  const lower = text.toLowerCase();
   const spans: Array<[number, number]> = [];
-  for (let i = 0; i < lower.length; i++) {
-    const c = lower[i];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
     if (c !== '[' && c !== '<') continue;
     for (const form of forms) {
-      if (lower.startsWith(form, i)) {
+      if (hasFormAt(text, form, i)) {
         spans.push([i, i + form.length]);
         i += form.length - 1;
         break;
