@@ -40,11 +40,8 @@ export function toCoreError(error: unknown, secrets: readonly string[]): unknown
         body: redactDeep(error.error, secrets),
       });
     }
-    // An `error` event inside the SSE stream.
-    return new APIError(`xAI stream reported an error: ${message}`, {
-      retryable: true,
-      body: redactDeep(error.error, secrets),
-    });
+    // An error event inside an SSE stream the SDK parsed.
+    return streamError(error.error ?? message, secrets);
   }
   if (error instanceof SyntaxError) {
     return new APIError(clean(`xAI sent a malformed stream event: ${error.message}`), { retryable: true });
@@ -55,6 +52,19 @@ export function toCoreError(error: unknown, secrets: readonly string[]): unknown
     return new APIConnectionError(clean(`Connection to xAI lost: ${error.message}${cause}`));
   }
   return new APIError(clean(`xAI chat failed: ${String(error)}`), { retryable: false });
+}
+
+/**
+ * The error an SSE stream reported mid-way (a `data:` payload `{"error": …}` or an `event: error`):
+ * `payload` is the `error` member (xAI's message string or OpenAI's `{message, type, code}`).
+ * Retryable (the base retries only while nothing reached the caller yet).
+ */
+export function streamError(payload: unknown, secrets: readonly string[]): APIError {
+  const message = serverMessage(payload) ?? JSON.stringify(payload) ?? String(payload);
+  return new APIError(`xAI stream reported an error: ${redact(message, secrets)}`, {
+    retryable: true,
+    body: redactDeep(payload, secrets),
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type LLMResponse,
   functionTool,
   isAPIConnectionError,
+  isAPIError,
   isAPIStatusError,
   isAPITimeoutError,
   isConfigurationError,
@@ -489,6 +490,29 @@ describe('XAILLM errors and retry', () => {
     expect((error as Error).message).toContain('The model grok-99 does not exist');
   });
 
+  it('a malformed event after output began is a typed APIError, not retried, and the stream is closed', async () => {
+    sim.injectFault('chat', { kind: 'malformed', afterMessages: 3 }, { times: 3 });
+    const llm = make();
+    const errors: APIError[] = [];
+    llm.on('error', (e) => errors.push(e));
+    const { error, received } = await failure(llm.chat(ctx('tell me a long story about the sea')));
+    expect(received.length).toBeGreaterThan(0);
+    expect(isAPIError(error)).toBe(true);
+    expect(isAPIConnectionError(error)).toBe(false);
+    expect((error as APIError).message).toMatch(/^xAI sent a malformed stream event: /);
+    expect((error as APIError).retryable).toBe(true);
+    expect(errors).toEqual([error]);
+    expect(sim.log.chatRequests).toHaveLength(1);
+    await until(() => sim.openChatStreams === 0);
+  });
+
+  it('a malformed event before any output is retried', async () => {
+    sim.injectFault('chat', { kind: 'malformed', afterMessages: 0 }, { times: 1 });
+    const out = await collect(make().chat(ctx('hello')));
+    expect(out.text).toBe('You said: hello. What else can I do for you?');
+    expect(sim.log.chatRequests).toHaveLength(2);
+  });
+
   it('a connection refused is a retryable connection error after the retries', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -501,6 +525,124 @@ describe('XAILLM errors and retry', () => {
     const { error } = await failure(llm.chat(ctx('hello')));
     expect(isAPIConnectionError(error)).toBe(true);
     expect((error as Error).message).toMatch(/^Could not reach xAI/);
+  });
+});
+
+/** Serves `pieces` (text or bytes) as the response body, each written on its own a little apart. */
+async function rawSSEServer(pieces: (string | Uint8Array)[]) {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', async () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': 'req-raw-1' });
+      for (const piece of pieces) {
+        res.write(piece);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const rawChunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+  JSON.stringify({
+    id: 'c1',
+    object: 'chat.completion.chunk',
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  });
+
+describe('XAILLM against a byte-level SSE server', () => {
+  it('reads CRLF lines, keep-alive comments, and events and characters cut anywhere', async () => {
+    const text = 'Crème brûlée costs 3 € 😀';
+    const body = Buffer.from(
+      [
+        ': keep-alive\r\n\r\n',
+        `data: ${rawChunk({ role: 'assistant', content: '' })}\r\n\r\n`,
+        // One event on two data lines (JSON allows the line break between them).
+        `data: ${rawChunk({ content: text }).replace(',', ',\r\ndata: ')}\r\n\r\n`,
+        ': ping\r\n\r\n',
+        `data: ${rawChunk({ content: '!' })}\r\n\r\n`,
+        `data: ${rawChunk({}, 'stop')}\r\n\r\n`,
+        'data: [DONE]\r\n\r\n',
+      ].join(''),
+    );
+    // Cut inside "è" (2 bytes), "€" (3 bytes), "😀" (4 bytes), between the "\r" and "\n" that end
+    // the first data line of the two-line event, and mid-field.
+    const cuts = [body.indexOf('è') + 1, body.indexOf('€') + 2, body.indexOf('😀') + 3];
+    cuts.push(body.indexOf(',\r\ndata: ') + 2, body.indexOf('[DONE]') - 3);
+    const pieces: Uint8Array[] = [];
+    let from = 0;
+    for (const cut of [...cuts.sort((a, b) => a - b), body.length]) {
+      pieces.push(body.subarray(from, cut));
+      from = cut;
+    }
+    const server = await rawSSEServer(pieces);
+    try {
+      const llm = new XAILLM({ apiKey: KEY, baseURL: server.url, connectOptions: { maxRetry: 0 } });
+      const metrics: LLMMetrics[] = [];
+      llm.on('metrics', (m) => metrics.push(m));
+      const out = await collect(llm.chat(ctx('hi')));
+      expect(out.text).toBe(`${text}!`);
+      expect(out.chunks.map((c) => c.content)).toEqual([text, '!']);
+      expect(metrics[0]?.requestId).toBe('req-raw-1');
+      expect(metrics[0]?.cancelled).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an error payload after output began ends the stream with the typed error, not retried', async () => {
+    const server = await rawSSEServer([
+      `data: ${rawChunk({ content: 'Hel' })}\n\n`,
+      'data: {"error": {"message": "model overloaded", "type": "server_error"}}\n\n',
+      `data: ${rawChunk({ content: 'lo' })}\n\n`,
+      'data: [DONE]\n\n',
+    ]);
+    try {
+      const llm = new XAILLM({ apiKey: KEY, baseURL: server.url, connectOptions: { maxRetry: 2 } });
+      const { error, received } = await failure(llm.chat(ctx('hi')));
+      expect(received).toBe('Hel');
+      expect(isAPIError(error)).toBe(true);
+      expect((error as APIError).message).toBe('xAI stream reported an error: model overloaded');
+      expect((error as APIError).body).toEqual({ message: 'model overloaded', type: 'server_error' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an `event: error` is a typed error with its message, the key redacted', async () => {
+    const server = await rawSSEServer(['event: error\n', `data: {"error": "quota exceeded for ${KEY}"}\n\n`]);
+    try {
+      const llm = new XAILLM({ apiKey: KEY, baseURL: server.url, connectOptions: { maxRetry: 0 } });
+      const { error } = await failure(llm.chat(ctx('hi')));
+      expect(isAPIError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/^xAI stream reported an error: quota exceeded for /);
+      expect((error as Error).message).not.toContain(KEY);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('data that is not JSON is a malformed-event APIError', async () => {
+    const server = await rawSSEServer([`data: ${rawChunk({ content: 'a' })}\n\n`, 'data: {"choices": [\n\n']);
+    try {
+      const llm = new XAILLM({ apiKey: KEY, baseURL: server.url, connectOptions: { maxRetry: 0 } });
+      const { error, received } = await failure(llm.chat(ctx('hi')));
+      expect(received).toBe('a');
+      expect(isAPIError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/^xAI sent a malformed stream event: /);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  APIConnectionError,
   APIError,
   type ChatContext,
   ConversationalGraphStream,
@@ -11,9 +12,10 @@ import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
-import { toCoreError } from './errors.js';
+import { streamError, toCoreError } from './errors.js';
 import { type ResolvedXAILLMOptions, type XAILLMOptions, resolveXAILLMOptions } from './options.js';
 import { buildRequestBody } from './request.js';
+import { type SSEEvent, SSEDecoder } from './sse.js';
 import { ToolCallAccumulator, type ToolCallDelta } from './tool-calls.js';
 
 /**
@@ -27,6 +29,7 @@ export class XAILLM extends LLM {
   readonly model: string;
   readonly #options: ResolvedXAILLMOptions;
   readonly #client: OpenAI;
+  readonly #secrets: readonly string[];
 
   constructor(options: XAILLMOptions = {}) {
     super({
@@ -36,6 +39,7 @@ export class XAILLM extends LLM {
     });
     this.#options = resolveXAILLMOptions(options);
     this.model = this.#options.model;
+    this.#secrets = [this.#options.apiKey];
     this.#client = new OpenAI({
       apiKey: this.#options.apiKey,
       baseURL: this.#options.baseURL,
@@ -54,49 +58,71 @@ export class XAILLM extends LLM {
   protected override async *generate(ctx: ChatContext, options: LLMAttemptOptions): AsyncIterable<LLMChunk> {
     const body = buildRequestBody(ctx, this.#options, options);
     const { signal } = options;
-    const secrets = [this.#options.apiKey];
-    let stream: AsyncIterable<ChatCompletionChunk>;
+    const secrets = this.#secrets;
+    let response: Response;
     try {
-      const { data, response, request_id } = await this.#client.chat.completions
+      // The SDK builds, authenticates and sends the request and turns an error status into its
+      // error classes; the event stream is parsed here, without an SDK `Stream` per request.
+      response = await this.#client.chat.completions
         .create(body as unknown as ChatCompletionCreateParamsStreaming, { signal })
-        .withResponse();
-      options.reportRequestId(response.headers.get('x-request-id') ?? request_id);
-      stream = data;
+        .asResponse();
     } catch (error) {
       throw signal.aborted ? signal.reason : toCoreError(error, secrets);
     }
+    options.reportRequestId(response.headers.get('x-request-id'));
+    const reader = response.body?.getReader();
+    if (!reader) throw new APIConnectionError('xAI answered the chat request without a body');
 
     const toolCalls = new ToolCallAccumulator();
     const graph = options.conversationalGraph
       ? new ConversationalGraphStream(options.conversationalGraph)
       : undefined;
+    const sse = new SSEDecoder();
+    let ended = false; // the body was read to its end
+    let done = false; // `data: [DONE]` arrived; what follows is read but ignored (as the SDK did)
     try {
-      for await (const chunk of stream) {
-        const out: LLMChunk = {};
-        if (chunk.usage) {
-          out.usage = {
-            promptTokens: chunk.usage.prompt_tokens ?? 0,
-            completionTokens: chunk.usage.completion_tokens ?? 0,
-            totalTokens: chunk.usage.total_tokens ?? 0,
-          };
+      for (;;) {
+        const read = await reader.read();
+        if (read.done) {
+          ended = true;
+          break;
         }
-        const choice = chunk.choices?.find((c) => (c.index ?? 0) === 0);
-        const delta = choice?.delta as
-          | (ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null })
-          | undefined;
-        if (delta?.content) {
-          const text = graph ? graph.push(delta.content) : delta.content;
-          if (text) out.content = text;
+        for (const event of sse.push(read.value)) {
+          if (done) continue;
+          if (event.data.startsWith('[DONE]')) {
+            done = true;
+            continue;
+          }
+          const chunk = parseChunk(event, secrets);
+          const out: LLMChunk = {};
+          if (chunk.usage) {
+            out.usage = {
+              promptTokens: chunk.usage.prompt_tokens ?? 0,
+              completionTokens: chunk.usage.completion_tokens ?? 0,
+              totalTokens: chunk.usage.total_tokens ?? 0,
+            };
+          }
+          const choice = firstChoice(chunk.choices);
+          const delta = choice?.delta as
+            | (ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null })
+            | undefined;
+          if (delta?.content) {
+            const text = graph ? graph.push(delta.content) : delta.content;
+            if (text) out.content = text;
+          }
+          if (delta?.reasoning_content) out.metadata = { reasoningContent: delta.reasoning_content };
+          if (delta?.tool_calls) toolCalls.add(delta.tool_calls as ToolCallDelta[]);
+          if (choice?.finish_reason && toolCalls.size > 0) out.toolCalls = toolCalls.drain();
+          yield out; // an empty chunk is a heartbeat for the base's idle timer
         }
-        if (delta?.reasoning_content) out.metadata = { reasoningContent: delta.reasoning_content };
-        if (delta?.tool_calls) toolCalls.add(delta.tool_calls as ToolCallDelta[]);
-        if (choice?.finish_reason && toolCalls.size > 0) out.toolCalls = toolCalls.drain();
-        yield out; // an empty chunk is a heartbeat for the base's idle timer
       }
     } catch (error) {
       throw signal.aborted ? signal.reason : toCoreError(error, secrets);
+    } finally {
+      // Left early (error, cancel, break): cancelling the body closes the HTTP stream.
+      if (!ended) reader.cancel().catch(() => {});
     }
-    // The SDK ends the stream quietly when aborted; that is not a complete reply.
+    // An abort is never a complete reply, however the body ended.
     if (signal.aborted) throw signal.reason;
     if (toolCalls.size > 0) yield { toolCalls: toolCalls.drain() };
     if (graph) {
@@ -111,4 +137,38 @@ export class XAILLM extends LLM {
       }
     }
   }
+}
+
+/**
+ * One stream event as a chunk. A `{"error": …}` payload or an `event: error` is the typed error
+ * the server reported; data that is not JSON throws the SyntaxError `toCoreError` reports as a
+ * malformed event.
+ */
+function parseChunk(event: SSEEvent, secrets: readonly string[]): ChatCompletionChunk {
+  if (event.event === 'error') {
+    let payload: unknown = event.data;
+    try {
+      payload = JSON.parse(event.data);
+    } catch {
+      // not JSON: the text is the message
+    }
+    const record = payload as { error?: unknown } | null;
+    throw streamError(typeof record === 'object' && record?.error ? record.error : payload, secrets);
+  }
+  const data: unknown = JSON.parse(event.data);
+  if (typeof data !== 'object' || data === null) {
+    throw new SyntaxError(`expected a JSON object, got ${event.data.slice(0, 40)}`);
+  }
+  const error = (data as { error?: unknown }).error;
+  if (error) throw streamError(error, secrets);
+  return data as ChatCompletionChunk;
+}
+
+/** The choice with index 0 (a missing index counts as 0). */
+function firstChoice(
+  choices: ChatCompletionChunk.Choice[] | undefined,
+): ChatCompletionChunk.Choice | undefined {
+  if (!choices) return undefined;
+  for (const choice of choices) if ((choice.index ?? 0) === 0) return choice;
+  return undefined;
 }
