@@ -326,6 +326,7 @@ function report(input: {
       versionNote(input.versions),
       input.load,
       'measured: the wall time of each public XAIRealtime.pushAudio(frame) call on a session connected to the simulator (child process) — remix to mono, the stateful @x/audio resampler, batching, base64, JSON and the synchronous part of ws.send — not internal functions',
+      "XAIRealtime resamples user audio with its default, @x/audio's 'voice' preset (flat to 9.6 kHz at 24 kHz, aliases into that band ≥ 75 dB down; 48 → 24 kHz is a half-band filter)",
       'reference: the Python plugin’s path re-implemented in TypeScript (bench/src/baseline/): int16 view, stereo guessed from the length (≥ 1920 samples and even), channel mean, scipy.signal.resample semantics (mixed-radix FFT of the 960-sample chunk, spectrum cut to 480 bins, inverse FFT), int16, base64, JSON, ws.send; numpy/scipy run this in C, so this models the algorithm, not CPython’s speed',
       'frames are pushed faster than real time, yielding to the event loop every 10 frames; sessions use manual turns (turn_detection null) so the server never answers during the measurement',
       'barge-in: the user speaks, the agent answers (audio paced in real time by the simulator into a real-time MemoryAudioOutput); 300 ms into the answer the user speaks again; the time is taken from the `message` event carrying input_audio_buffer.speech_started to MemoryAudioOutput.interrupt()',

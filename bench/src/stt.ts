@@ -456,6 +456,7 @@ function report(input: {
       'the simulator (child process) sends transcript.created 20 ms after the handshake for the CPU and loss runs, so LiveKit’s plugin does not miss it; the hang test uses a second simulator that sends it at once',
       'the simulator runs in a child process; CPU is process.cpuUsage() of the benchmark process (all threads, so LiveKit’s native resampler in @livekit/rtc-node counts) from the first push until the stream has ended; no GC is forced between runs (a full GC right before a short run makes it dearer), the order alternates instead',
       "LiveKit's xai.STT resamples to 16 kHz and sends 50 ms messages; XAISTT is shown at the same 16 kHz wire rate and at its default 48 kHz (no resampling, 100 ms messages)",
+      "XAISTT at 16 kHz resamples with its default, @x/audio's 'voice' preset (flat to 6.4 kHz, aliases into that band ≥ 75 dB down); LiveKit's STT base uses @livekit/rtc-node's AudioResampler (libsoxr, native) at its default, MEDIUM (16-bit) quality",
       'audio is pushed faster than real time (a turn of the event loop every 500 ms of audio); both clients get identical frames',
       lkLoss
         ? `LiveKit: ${lkLoss.receivedBytes} of ${lkLoss.expectedBytes} bytes reached the server (${fixed(lkLoss.lostMs, 1)} ms lost): at end of input it does not send the partial 50 ms frame its AudioByteStream holds`
