@@ -1,7 +1,10 @@
-import type { ChatContext, LLMAttemptOptions, ToolChoice } from '@x/core';
+import type { ChatContext, FunctionTool, LLMAttemptOptions, ToolChoice } from '@x/core';
 import type { ResolvedXAILLMOptions } from './options.js';
 
-/** The chat-completions request body for one attempt (plain JSON, as sent on the wire). */
+/**
+ * The chat-completions request body for one attempt (plain JSON, as sent on the wire). Its
+ * `tools` entries are shared between requests and frozen.
+ */
 export function buildRequestBody(
   ctx: ChatContext,
   options: ResolvedXAILLMOptions,
@@ -17,7 +20,7 @@ export function buildRequestBody(
   };
   if (options.maxCompletionTokens !== undefined) body.max_completion_tokens = options.maxCompletionTokens;
   if (attempt.tools.length > 0) {
-    body.tools = attempt.tools.map((tool) => tool.toOpenAITool());
+    body.tools = attempt.tools.map(wireTool);
     body.tool_choice = wireToolChoice(attempt.toolChoice ?? 'auto');
     if (options.parallelToolCalls !== undefined) body.parallel_tool_calls = options.parallelToolCalls;
   }
@@ -39,4 +42,24 @@ export function buildRequestBody(
 
 function wireToolChoice(choice: ToolChoice): unknown {
   return typeof choice === 'object' ? { type: 'function', function: { name: choice.name } } : choice;
+}
+
+/** Each tool's wire form, made once: `toOpenAITool()` deep-copies the schema on every call. */
+const wireTools = new WeakMap<FunctionTool, unknown>();
+
+function wireTool(tool: FunctionTool): unknown {
+  let wire = wireTools.get(tool);
+  if (wire === undefined) {
+    wire = deepFreeze(tool.toOpenAITool());
+    wireTools.set(tool, wire);
+  }
+  return wire;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

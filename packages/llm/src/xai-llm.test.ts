@@ -600,6 +600,20 @@ describe('XAILLM against a byte-level SSE server', () => {
     }
   });
 
+  it('passes on each delta of events that arrive in one read as its own chunk', async () => {
+    const events = ['one ', 'two ', 'three'].map((content) => `data: ${rawChunk({ content })}\n\n`);
+    const server = await rawSSEServer([
+      `${events.join('')}data: ${rawChunk({}, 'stop')}\n\ndata: [DONE]\n\n`,
+    ]);
+    try {
+      const llm = new XAILLM({ apiKey: KEY, baseURL: server.url, connectOptions: { maxRetry: 0 } });
+      const out = await collect(llm.chat(ctx('hi')));
+      expect(out.chunks.map((c) => c.content)).toEqual(['one ', 'two ', 'three']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('an error payload after output began ends the stream with the typed error, not retried', async () => {
     const server = await rawSSEServer([
       `data: ${rawChunk({ content: 'Hel' })}\n\n`,

@@ -74,4 +74,21 @@ describe('StreamRace', () => {
     expect(idleAt - started).toBeLessThan(600);
     race.dispose();
   });
+
+  it('without a signal, abort() rejects the call in progress and every later one, once, not after dispose', async () => {
+    const race = new StreamRace();
+    const first = new Error('first reason');
+    const pending = race.next(new Promise(() => {}));
+    race.abort(first);
+    race.abort(new Error('second reason')); // the first abort wins
+    await expect(pending).rejects.toBe(first);
+    await expect(race.next(Promise.reject(new Error('ignored')))).rejects.toBe(first);
+    race.dispose();
+
+    const disposed = new StreamRace();
+    const open = disposed.next(new Promise<string>((resolve) => setTimeout(() => resolve('value'), 5)));
+    disposed.dispose();
+    disposed.abort(new Error('too late'));
+    await expect(open).resolves.toBe('value');
+  });
 });

@@ -1,15 +1,18 @@
 /**
- * Races the many `next()` calls of one stream against an abort signal, so a provider that is slow
- * to notice an abort cannot hold the caller (the losing promise is kept from becoming an unhandled
- * rejection), and watches for idleness. Cheap per call: ONE abort listener
- * for the stream's life instead of one per call, and ONE idle timer per stream instead of a
- * `setTimeout`/`clearTimeout` per chunk. The idle timer is lazy: each wait only notes when it
- * started; when the timer fires it checks how long the current wait has lasted and calls `onIdle`
- * only after `ms` of continuous waiting (time the consumer spends between two calls never counts),
- * otherwise it re-arms for what is left. It holds the event loop open only while a call waits.
+ * Races the many `next()` calls of one stream against an abort, so a provider that is slow to
+ * notice an abort cannot hold the caller (the losing promise is kept from becoming an unhandled
+ * rejection), and watches for idleness. The abort comes from `signal` (ONE listener for the
+ * stream's life instead of one per call) or, without a signal, from whoever calls `abort()`.
+ * ONE idle timer per stream instead of a `setTimeout`/`clearTimeout` per chunk. The idle timer
+ * is lazy: each wait only notes when it started; when the timer fires it checks how long the
+ * current wait has lasted and calls `onIdle` only after `ms` of continuous waiting (time the
+ * consumer spends between two calls never counts), otherwise it re-arms for what is left. It
+ * holds the event loop open only while a call waits.
  */
 export class StreamRace {
-  readonly #signal: AbortSignal;
+  readonly #signal: AbortSignal | undefined;
+  #aborted = false;
+  #reason: unknown;
   #idleMs = 0;
   #onIdle: (() => void) | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -20,25 +23,26 @@ export class StreamRace {
   #reject: ((reason: unknown) => void) | null = null;
   #disposed = false;
 
-  constructor(signal: AbortSignal) {
+  constructor(signal?: AbortSignal) {
     this.#signal = signal;
-    signal.addEventListener('abort', this.#onAbort, { once: true });
+    if (signal?.aborted) this.abort(signal.reason);
+    else signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  /** From now on, a wait longer than `ms` calls `onIdle` (expected to abort the signal). */
+  /** From now on, a wait longer than `ms` calls `onIdle` (expected to abort the race). */
   watchIdle(ms: number, onIdle: () => void): void {
     this.#idleMs = ms;
     this.#onIdle = onIdle;
   }
 
   /**
-   * Settles with `promise`, or rejects with the signal's reason as soon as it aborts. One call at
+   * Settles with `promise`, or rejects with the abort's reason as soon as it aborts. One call at
    * a time (the next after the previous settled).
    */
   next<T>(promise: Promise<T>): Promise<T> {
-    if (this.#signal.aborted) {
+    if (this.#aborted || this.#signal?.aborted) {
       promise.catch(() => {});
-      return Promise.reject(this.#signal.reason);
+      return Promise.reject(this.#aborted ? this.#reason : this.#signal?.reason);
     }
     if (this.#disposed) return promise;
     if (this.#onIdle !== null) this.#startWaiting();
@@ -59,11 +63,21 @@ export class StreamRace {
     });
   }
 
+  /** Rejects the call in progress, and every later one, with `reason`. Once; not after `dispose()`. */
+  abort(reason: unknown): void {
+    if (this.#aborted || this.#disposed) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    const reject = this.#reject;
+    this.#settled();
+    reject?.(reason);
+  }
+
   /** Removes the listener and the timer. Idempotent. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#signal?.removeEventListener('abort', this.#onAbort);
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     this.#armed = false;
@@ -71,9 +85,7 @@ export class StreamRace {
   }
 
   readonly #onAbort = (): void => {
-    const reject = this.#reject;
-    this.#settled();
-    reject?.(this.#signal.reason);
+    this.abort(this.#signal?.reason);
   };
 
   #settled(): void {

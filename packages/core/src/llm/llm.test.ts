@@ -346,6 +346,21 @@ describe('LLM base: cancellation', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('cancelCurrentGeneration during a retry pause ends the stream at once and quietly', async () => {
+    const { llm, errors, metrics } = fake({
+      connectOptions: { maxRetry: 3, retryIntervalMs: 5000, timeoutMs: 2000 },
+      responses: [{ error: new APIStatusError('busy', { status: 503, retryAfterMs: 5000 }) }],
+    });
+    const started = performance.now();
+    setTimeout(() => llm.cancelCurrentGeneration(), 30);
+    const chunks = await drain(llm.chat(ctx()));
+    expect(chunks).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(llm.requests).toHaveLength(1);
+    expect(errors).toEqual([]);
+    expect(metrics.map((m) => [m.cancelled, m.retries])).toEqual([[true, 1]]);
+  });
+
   it('close() cancels running streams, is idempotent, and later chat() calls throw', async () => {
     const { llm } = fake({ responses: [{ text: 'a b c d e f', chunkDelayMs: 30 }] });
     const stream = llm.chat(ctx());

@@ -1,11 +1,11 @@
 import type { ChatContext } from '../chat/chat-context.js';
 import type { FunctionTool } from '../chat/function-tool.js';
 import { newItemId } from '../chat/chat-context.js';
-import { APIError, APITimeoutError, ConfigurationError, isAPIError } from '../errors/errors.js';
+import { APIError, APITimeoutError, ConfigurationError, isAPIError, isRetryable } from '../errors/errors.js';
 import { TypedEventEmitter } from '../events/typed-emitter.js';
 import type { Usage } from '../metrics/types.js';
-import { type ConnectOptions, resolveConnectOptions } from '../retry/connect-options.js';
-import { withRetry } from '../retry/with-retry.js';
+import { backoffMs, type ConnectOptions, resolveConnectOptions } from '../retry/connect-options.js';
+import { sleep } from '../retry/sleep.js';
 import { cancellationReason, closeQuietly, StreamRace } from './abort.js';
 import { type ResolvedConversationalGraph, resolveConversationalGraph } from './conversational-graph.js';
 import type {
@@ -26,10 +26,55 @@ export interface LLMBaseOptions {
   toolChoice?: ToolChoice;
 }
 
-interface Generation {
-  readonly controller: AbortController;
-  cancelled: boolean;
+/**
+ * One `chat()` stream. Aborting it aborts the attempt in flight (the provider's signal) and wakes
+ * a retry pause; nothing else listens, so a stream that runs to its end creates no abort signal
+ * of its own (the one the provider gets is its attempt's).
+ */
+class Generation {
+  /** Its signal only exists once a retry pause needs it. */
+  readonly #pause = new AbortController();
+  attempt: Attempt | null = null;
+  cancelled = false;
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.attempt?.abort(reason);
+    this.#pause.abort(reason);
+  }
+
+  /** The pause before a retry; rejects with the reason as soon as the generation is aborted. */
+  pause(ms: number): Promise<void> {
+    return sleep(ms, this.#pause.signal);
+  }
 }
+
+/** One attempt: the signal the provider gets, and the race its `next()` calls run in. */
+class Attempt {
+  readonly #controller = new AbortController();
+  readonly signal = this.#controller.signal;
+  readonly race = new StreamRace();
+
+  abort(reason: unknown): void {
+    this.#controller.abort(reason);
+    this.race.abort(reason);
+  }
+}
+
+interface OpenStream {
+  attempt: Attempt;
+  iterator: AsyncIterator<LLMChunk>;
+  /** The first chunk that carries something, or the end. */
+  first: IteratorResult<LLMChunk>;
+}
+
+/** Generation ids: one random part per process, then a counter (a UUID per stream costs more). */
+const GENERATION_PREFIX = newItemId('gen');
+let generations = 0;
 
 interface ResolvedChat {
   tools: readonly FunctionTool[];
@@ -42,9 +87,10 @@ interface ResolvedChat {
  * A streaming chat model. Providers implement `generate()`, which makes ONE attempt and yields
  * chunks; this base owns everything around it:
  *
- * - **Retry** with `withRetry` while nothing has been yielded yet, never once a chunk went out.
- *   Each attempt must produce its first chunk within `connectOptions.timeoutMs`; after that, a gap
- *   of `timeoutMs` without any chunk (heartbeats count) fails the stream with `APITimeoutError`.
+ * - **Retry** (with `withRetry`'s rules and backoff) while nothing has been yielded yet, never
+ *   once a chunk went out. Each attempt must produce its first chunk within
+ *   `connectOptions.timeoutMs`; after that, a gap of `timeoutMs` without any chunk (heartbeats
+ *   count) fails the stream with `APITimeoutError`.
  * - **Cancellation**: `cancelCurrentGeneration()`, `close()` and leaving the `for await` loop early
  *   abort the signal the provider passed to its HTTP call; the stream then ends quietly.
  *   Aborting the caller's `signal` ends it by rejecting with the signal's reason.
@@ -133,7 +179,7 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
   cancelCurrentGeneration(): void {
     for (const generation of this.#active) {
       generation.cancelled = true;
-      generation.controller.abort(cancellationReason());
+      generation.abort(cancellationReason());
     }
   }
 
@@ -147,71 +193,38 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
 
   async *#stream(ctx: ChatContext, chat: ResolvedChat): AsyncGenerator<LLMResponse, void, undefined> {
     chat.signal?.throwIfAborted();
-    const generation: Generation = { controller: new AbortController(), cancelled: false };
-    const genSignal = generation.controller.signal;
-    const onCallerAbort = () => generation.controller.abort(chat.signal?.reason);
-    chat.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const generation = new Generation();
+    const callerSignal = chat.signal;
+    const onCallerAbort = () => generation.abort(callerSignal?.reason);
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     this.#active.add(generation);
 
-    const generationId = newItemId('gen');
     const startedAt = performance.now();
     let ttftMs: number | null = null;
     let usage: Usage | null = null;
     let requestId: string | null = null;
     let retries = 0;
     let outcome: 'done' | 'cancelled' | 'aborted' | 'error' = 'cancelled';
+    let attempt: Attempt | undefined;
     let iterator: AsyncIterator<LLMChunk> | undefined;
-    let race: StreamRace | undefined;
-    let unlink: (() => void) | undefined;
 
     try {
-      const first = await withRetry(
-        async (attemptSignal, attempt) => {
-          // The provider's signal aborts on this attempt's timeout and on the generation's abort
-          // (cancel, caller, idle). Linked by hand: AbortSignal.any costs WeakRefs per call.
-          const attemptSignals = linkedSignal(attemptSignal, genSignal);
-          const { signal } = attemptSignals;
-          const attemptRace = new StreamRace(signal);
-          const it = this.generate(ctx, {
-            tools: chat.tools,
-            toolChoice: chat.toolChoice,
-            conversationalGraph: chat.graph,
-            signal,
-            attempt,
-            generationId,
-            reportRequestId: (id) => {
-              requestId = id ?? null;
-            },
-          })[Symbol.asyncIterator]();
-          try {
-            const result = await nextNonEmpty(it, attemptRace, signal);
-            return { it, signal, race: attemptRace, unlink: attemptSignals.unlink, result };
-          } catch (error) {
-            attemptRace.dispose();
-            attemptSignals.unlink();
-            closeQuietly(it);
-            throw signal.aborted ? signal.reason : error;
-          }
+      const open = await this.#open(ctx, chat, generation, {
+        reportRequestId: (id) => {
+          requestId = id ?? null;
         },
-        {
-          connectOptions: this.connectOptions,
-          signal: genSignal,
-          onRetry: (_error, retry) => {
-            retries = retry;
-          },
-          label: `${this.provider} chat request`,
+        onRetry: (retry) => {
+          retries = retry;
         },
-      );
-      iterator = first.it;
-      race = first.race;
-      unlink = first.unlink;
+      });
+      attempt = open.attempt;
+      iterator = open.iterator;
+      const { race, signal } = attempt;
       const timeoutMs = this.connectOptions.timeoutMs;
       race.watchIdle(timeoutMs, () =>
-        generation.controller.abort(
-          new APITimeoutError(`${this.provider} stream sent nothing for ${timeoutMs} ms`),
-        ),
+        generation.abort(new APITimeoutError(`${this.provider} stream sent nothing for ${timeoutMs} ms`)),
       );
-      let result = first.result;
+      let result = open.first;
       while (!result.done) {
         const chunk = result.value;
         const response: LLMResponse = {
@@ -238,7 +251,12 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
           }
         }
         yield response;
-        result = await nextNonEmpty(iterator, race, first.signal);
+        // The next chunk that carries something; heartbeats only restart the idle wait.
+        do {
+          result = await race.next(iterator.next());
+          // Some clients end a stream quietly when aborted; an abort is never a normal end.
+          if (signal.aborted) throw signal.reason;
+        } while (!result.done && isEmptyChunk(result.value));
       }
       outcome = 'done';
     } catch (raw) {
@@ -246,27 +264,26 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
         outcome = 'cancelled';
         return;
       }
-      if (chat.signal?.aborted) {
+      if (callerSignal?.aborted) {
         outcome = 'aborted';
-        throw chat.signal.reason;
+        throw callerSignal.reason;
       }
       outcome = 'error';
       const error = this.#toAPIError(raw);
       this.#emitError(error);
       throw error;
     } finally {
-      chat.signal?.removeEventListener('abort', onCallerAbort);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
       this.#active.delete(generation);
-      race?.dispose();
-      unlink?.();
+      attempt?.race.dispose();
       // A stream that ran to its end has nothing open: the provider's iterator finished, so its
       // HTTP response was read to the end. Anything else (cancel, break, error) may still hold the
       // request: abort it (which closes the HTTP stream) and close the iterator.
       if (outcome !== 'done') {
-        if (!genSignal.aborted) generation.controller.abort(cancellationReason('The stream was closed'));
+        if (!generation.aborted) generation.abort(cancellationReason('The stream was closed'));
         closeQuietly(iterator);
       }
-      if (outcome !== 'error') {
+      if (outcome !== 'error' && this.listenerCount('metrics') > 0) {
         this.emit('metrics', {
           type: 'llm',
           provider: this.provider,
@@ -278,6 +295,67 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
           cancelled: outcome !== 'done',
           retries,
         });
+      }
+    }
+  }
+
+  /**
+   * Makes attempts until one yields a chunk that carries something, as `withRetry` does: each
+   * attempt has `connectOptions.timeoutMs` to get there (then it is aborted and fails with
+   * `APITimeoutError`); retryable failures are retried up to `maxRetry` times after a backoff
+   * pause; aborting the generation ends the attempt or pause at once with its reason.
+   */
+  async #open(
+    ctx: ChatContext,
+    chat: ResolvedChat,
+    generation: Generation,
+    hooks: { reportRequestId: (id: string | null | undefined) => void; onRetry: (retry: number) => void },
+  ): Promise<OpenStream> {
+    const { maxRetry, timeoutMs } = this.connectOptions;
+    const label = `${this.provider} chat request`;
+    const generationId = `${GENERATION_PREFIX}_${++generations}`;
+    for (let number = 0; ; number++) {
+      if (generation.aborted) throw generation.reason;
+      const attempt = new Attempt();
+      generation.attempt = attempt;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        attempt.abort(new APITimeoutError(`${label} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      let iterator: AsyncIterator<LLMChunk> | undefined;
+      try {
+        iterator = this.generate(ctx, {
+          tools: chat.tools,
+          toolChoice: chat.toolChoice,
+          conversationalGraph: chat.graph,
+          signal: attempt.signal,
+          attempt: number,
+          generationId,
+          reportRequestId: hooks.reportRequestId,
+        })[Symbol.asyncIterator]();
+        let first: IteratorResult<LLMChunk>;
+        do {
+          first = await attempt.race.next(iterator.next());
+          if (attempt.signal.aborted) throw attempt.signal.reason;
+        } while (!first.done && isEmptyChunk(first.value));
+        return { attempt, iterator, first };
+      } catch (raw) {
+        attempt.race.dispose();
+        closeQuietly(iterator);
+        if (generation.aborted) throw generation.reason;
+        const failure = attempt.signal.aborted ? attempt.signal.reason : raw;
+        const error =
+          timedOut && !isRetryable(failure)
+            ? new APITimeoutError(`${label} timed out after ${timeoutMs} ms`, { cause: failure })
+            : failure;
+        if (number >= maxRetry || !isRetryable(error)) throw error;
+        hooks.onRetry(number + 1);
+        await generation.pause(
+          backoffMs(number, this.connectOptions, (error as { retryAfterMs?: number | null }).retryAfterMs),
+        );
+      } finally {
+        clearTimeout(timer);
       }
     }
   }
@@ -296,41 +374,6 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
     const message = error instanceof Error ? error.message : String(error);
     return new APIError(`${this.provider} chat failed: ${message}`, { retryable: false, cause: error });
   }
-}
-
-/** The next chunk that carries something; heartbeats (empty chunks) only restart the idle wait. */
-async function nextNonEmpty(
-  iterator: AsyncIterator<LLMChunk>,
-  race: StreamRace,
-  signal: AbortSignal,
-): Promise<IteratorResult<LLMChunk>> {
-  for (;;) {
-    const result = await race.next(iterator.next());
-    // Some clients end a stream quietly when aborted; an abort is never a normal end.
-    if (signal.aborted) throw signal.reason;
-    if (result.done || !isEmptyChunk(result.value)) return result;
-  }
-}
-
-/**
- * A signal that aborts when either input aborts (with its reason), and a function that detaches
- * it from `longLived` once it is no longer needed (`shortLived` is dropped with it).
- */
-function linkedSignal(
-  shortLived: AbortSignal,
-  longLived: AbortSignal,
-): { signal: AbortSignal; unlink: () => void } {
-  const controller = new AbortController();
-  if (shortLived.aborted) controller.abort(shortLived.reason);
-  else if (longLived.aborted) controller.abort(longLived.reason);
-  const onShort = () => controller.abort(shortLived.reason);
-  const onLong = () => controller.abort(longLived.reason);
-  shortLived.addEventListener('abort', onShort, { once: true });
-  longLived.addEventListener('abort', onLong, { once: true });
-  return {
-    signal: controller.signal,
-    unlink: () => longLived.removeEventListener('abort', onLong),
-  };
 }
 
 function isEmptyChunk(chunk: LLMChunk): boolean {
