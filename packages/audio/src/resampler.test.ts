@@ -333,6 +333,27 @@ describe('StreamingResampler streaming', () => {
     }
     expect(clipped).toBeGreaterThan(10);
   });
+
+  it('rounds half up like Math.round, negatives included, wherever float32 leaves no doubt', () => {
+    for (const quality of ['voice', 'fast', 'high'] as const) {
+      const x = noise(9600, 12000, 5);
+      const y = resample(x, 48000, 16000, { quality });
+      const r = new StreamingResampler({ inputRate: 48000, outputRate: 16000, quality });
+      const exact = [...r.processFloat32(Float32Array.from(x, (v) => v / 32768)), ...r.flushFloat32()];
+      let checked = 0;
+      let negativeHalvesNear = 0;
+      for (let i = 0; i < y.length; i++) {
+        const v = exact[i]! * 32768;
+        const fraction = v - Math.floor(v);
+        if (Math.abs(fraction - 0.5) < 0.01) continue; // float32 output cannot tell which side
+        checked++;
+        if (v < 0 && Math.abs(fraction - 0.5) < 0.1) negativeHalvesNear++;
+        if (y[i] !== Math.round(v) + 0) expect(y[i], `${quality} sample ${i} (${v})`).toBe(Math.round(v) + 0);
+      }
+      expect(checked).toBeGreaterThan(y.length * 0.95);
+      expect(negativeHalvesNear).toBeGreaterThan(50);
+    }
+  });
 });
 
 describe('every supported rate pair', () => {

@@ -297,7 +297,8 @@ export class StreamingResampler {
         const offset = c * count;
         for (let i = 0, o = at * channels + c; i < count; i++, o += channels) {
           const v = scratch[offset + i]!;
-          out[o] = v >= 32767 ? 32767 : v <= -32768 ? -32768 : Math.round(v);
+          // Math.round(v) for v inside the int16 range, without its slow path for doubles.
+          out[o] = v >= 32767 ? 32767 : v <= -32768 ? -32768 : ((v + 32768.5) | 0) - 32768;
         }
       }
       return;
