@@ -372,7 +372,7 @@ function report(
       sameOutputs
         ? 'every client received the same text / tool call on every request'
         : 'clients did not all receive the same outputs: see data',
-      'XAILLM runs on the openai SDK (baseURL = simulator); AI SDK: createXai({baseURL, apiKey}) and xai(model) (chat completions), maxRetries 0, no tool execute (one step)',
+      'XAILLM runs on the openai SDK (baseURL = simulator; the SDK builds and sends the request, XAILLM parses the SSE body itself); AI SDK: createXai({baseURL, apiKey}) and xai(model) (chat completions), maxRetries 0, no tool execute (one step)',
     ],
     data: {
       versions,
