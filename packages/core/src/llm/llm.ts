@@ -1,10 +1,11 @@
 import type { ChatContext } from '../chat/chat-context.js';
 import type { FunctionTool } from '../chat/function-tool.js';
 import { newItemId } from '../chat/chat-context.js';
-import { APIError, APITimeoutError, ConfigurationError, isAPIError, isRetryable } from '../errors/errors.js';
+import { APIError, APITimeoutError, ConfigurationError, isAPIError } from '../errors/errors.js';
 import { TypedEventEmitter } from '../events/typed-emitter.js';
 import type { Usage } from '../metrics/types.js';
-import { backoffMs, type ConnectOptions, resolveConnectOptions } from '../retry/connect-options.js';
+import { type ConnectOptions, resolveConnectOptions } from '../retry/connect-options.js';
+import { retryDecision } from '../retry/with-retry.js';
 import { sleep } from '../retry/sleep.js';
 import { cancellationReason, closeQuietly, StreamRace } from './abort.js';
 import { type ResolvedConversationalGraph, resolveConversationalGraph } from './conversational-graph.js';
@@ -311,7 +312,7 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
     generation: Generation,
     hooks: { reportRequestId: (id: string | null | undefined) => void; onRetry: (retry: number) => void },
   ): Promise<OpenStream> {
-    const { maxRetry, timeoutMs } = this.connectOptions;
+    const { timeoutMs } = this.connectOptions;
     const label = `${this.provider} chat request`;
     const generationId = `${GENERATION_PREFIX}_${++generations}`;
     for (let number = 0; ; number++) {
@@ -345,15 +346,10 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
         closeQuietly(iterator);
         if (generation.aborted) throw generation.reason;
         const failure = attempt.signal.aborted ? attempt.signal.reason : raw;
-        const error =
-          timedOut && !isRetryable(failure)
-            ? new APITimeoutError(`${label} timed out after ${timeoutMs} ms`, { cause: failure })
-            : failure;
-        if (number >= maxRetry || !isRetryable(error)) throw error;
+        const { error, delayMs } = retryDecision(failure, number, this.connectOptions, timedOut, label);
+        if (delayMs === null) throw error;
         hooks.onRetry(number + 1);
-        await generation.pause(
-          backoffMs(number, this.connectOptions, (error as { retryAfterMs?: number | null }).retryAfterMs),
-        );
+        await generation.pause(delayMs);
       } finally {
         clearTimeout(timer);
       }

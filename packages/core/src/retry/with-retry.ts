@@ -2,6 +2,28 @@ import { APITimeoutError, isRetryable, type APIError } from '../errors/errors.js
 import { backoffMs, type ConnectOptions } from './connect-options.js';
 import { sleep } from './sleep.js';
 
+/**
+ * The rules of every retry loop (`withRetry`, and the LLM base's own loop): a failure of an attempt
+ * that timed out becomes an `APITimeoutError` unless it is retryable anyway; it is retried, after
+ * `backoffMs` (which honours `retryAfterMs`), while retries are left and it is retryable.
+ * `delayMs` is null when it must be thrown.
+ */
+export function retryDecision(
+  raw: unknown,
+  attemptNumber: number,
+  connectOptions: ConnectOptions,
+  timedOut: boolean,
+  label = 'request',
+): { error: unknown; delayMs: number | null } {
+  const error =
+    timedOut && !isRetryable(raw)
+      ? new APITimeoutError(`${label} timed out after ${connectOptions.timeoutMs} ms`, { cause: raw })
+      : raw;
+  if (attemptNumber >= connectOptions.maxRetry || !isRetryable(error)) return { error, delayMs: null };
+  const retryAfterMs = (error as APIError & { retryAfterMs?: number | null }).retryAfterMs;
+  return { error, delayMs: backoffMs(attemptNumber, connectOptions, retryAfterMs) };
+}
+
 export interface RetryOptions {
   connectOptions: ConnectOptions;
   /** Aborts the attempt in flight and any pause; the promise then rejects with the signal's reason. */
@@ -43,22 +65,8 @@ export async function withRetry<T>(
       return await attempt(controller.signal, attemptNumber);
     } catch (raw) {
       if (signal?.aborted) throw signal.reason;
-      const error =
-        timedOut && !isRetryable(raw)
-          ? new APITimeoutError(
-              `${options.label ?? 'request'} timed out after ${connectOptions.timeoutMs} ms`,
-              {
-                cause: raw,
-              },
-            )
-          : raw;
-      const retriesLeft = attemptNumber < connectOptions.maxRetry;
-      if (!retriesLeft || !isRetryable(error) || (options.canRetry && !options.canRetry())) throw error;
-      const delayMs = backoffMs(
-        attemptNumber,
-        connectOptions,
-        (error as APIError & { retryAfterMs?: number | null }).retryAfterMs,
-      );
+      const { error, delayMs } = retryDecision(raw, attemptNumber, connectOptions, timedOut, options.label);
+      if (delayMs === null || (options.canRetry && !options.canRetry())) throw error;
       options.onRetry?.(error, attemptNumber + 1, delayMs);
       await sleep(delayMs, signal);
     } finally {
