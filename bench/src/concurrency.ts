@@ -53,6 +53,7 @@ const FORMATS: readonly InputFormat[] = [
 class Streamer {
   readonly rt: XAIRealtime;
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
   #startAt = 0;
   #sent = 0;
   /** Frames sent more than LATE_LIMIT_MS after their due time, and the worst lateness. */
@@ -74,9 +75,26 @@ class Streamer {
   start(): void {
     this.#startAt = performance.now();
     this.#sent = 0;
-    // Each session keeps its own 20 ms clock (phases differ, as with independent callers).
-    this.#timer = setInterval(() => this.#tick(), 20);
+    this.#stopped = false;
+    this.#schedule();
   }
+
+  /**
+   * Each session keeps its own 20 ms clock (phases differ, as with independent callers), free of
+   * drift like a capture device's: the next tick is set for the next frame's due time. (Node's
+   * setInterval re-arms from when it fired, so its ticks drift later by up to a millisecond each;
+   * the sender then catches up with two frames at once, the first already 20 ms late, and every
+   * 20 ms hiccup of the loop counted as a frame 40 ms late.)
+   */
+  #schedule(): void {
+    const delay = this.#startAt + this.#sent * 20 - performance.now();
+    this.#timer = setTimeout(this.#onTimer, Math.max(delay, 1));
+  }
+
+  readonly #onTimer = (): void => {
+    this.#tick();
+    if (!this.#stopped) this.#schedule();
+  };
 
   resetCounters(): void {
     this.late = 0;
@@ -96,7 +114,8 @@ class Streamer {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.#timer);
+    this.#stopped = true;
+    clearTimeout(this.#timer);
     await this.rt.close();
   }
 }
@@ -387,7 +406,7 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
     checks,
     notes: [
       versionNote(versions),
-      `steps ${STEPS.join(', ')} sessions (stopping once the loop lag p99 reaches ${LAG_P99_LIMIT_MS} ms or the client uses 90 % of a core; the largest N is the last step of an unbroken run of passing steps); each session has its own 20 ms setInterval and sends every frame that is due (catching up when a tick is late); connections are opened ${CONNECT_BATCH} at a time and streaming starts as each batch is ready; ${SETTLE_MS} ms settle, then a ${WINDOW_MS / 1000} s measured window`,
+      `steps ${STEPS.join(', ')} sessions (stopping once the loop lag p99 reaches ${LAG_P99_LIMIT_MS} ms or the client uses 90 % of a core; the largest N is the last step of an unbroken run of passing steps); each session has its own drift-free 20 ms clock (a timer set for each next frame's due time, like a capture device; frame k is due 20·k ms after the session started) and sends every frame that is due (catching up when a tick is late); a frame is late by the time from its due time to its send; connections are opened ${CONNECT_BATCH} at a time and streaming starts as each batch is ready; ${SETTLE_MS} ms settle, then a ${WINDOW_MS / 1000} s measured window`,
       `a step whose window fails the strict rule is measured again, up to ${MAX_WINDOWS} windows in all, unless its loop lag p99 reached ${RETRY_LAG_P99_LIMIT_MS} ms or the client used 90 % of a core (overloaded, not disturbed): on this shared 2-core machine one stall of another process fails a window (the idle control shows it). The table shows the last window measured and how many were; every window is printed while the suite runs`,
       'the ramps run in a fresh child process (forked with --expose-gc), so earlier suites leave nothing in its heap or event loop; "sessions per core if CPU-bound" = sessions × 100 / client CPU % (what one core could carry if nothing but CPU limited it)',
       'sessions use server VAD (the default) and stream quiet room tone below its threshold, so the server never answers: this measures the input side (conversion, batching, base64, JSON, sends, timers)',
