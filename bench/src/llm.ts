@@ -372,7 +372,7 @@ function report(
       sameOutputs
         ? 'every client received the same text / tool call on every request'
         : 'clients did not all receive the same outputs: see data',
-      'XAILLM runs on the openai SDK (baseURL = simulator; the SDK builds and sends the request, XAILLM parses the SSE body itself); AI SDK: createXai({baseURL, apiKey}) and xai(model) (chat completions), maxRetries 0, no tool execute (one step)',
+      'XAILLM runs on the openai SDK (baseURL = simulator; the SDK builds and sends the request through XAILLM\'s default fetch on node:http with keep-alive, and XAILLM parses the SSE body itself from the socket; "plain fetch" is Node\'s built-in fetch, so XAILLM can cost less than it); AI SDK: createXai({baseURL, apiKey}) and xai(model) (chat completions), maxRetries 0, no tool execute (one step)',
     ],
     data: {
       versions,

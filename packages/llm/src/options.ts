@@ -37,6 +37,13 @@ export interface XAILLMOptions {
   extraBody?: Record<string, unknown>;
   /** Retries, backoff and per-attempt timeout (time to first output). */
   connectOptions?: Partial<ConnectOptions>;
+  /**
+   * The `fetch` the openai SDK sends requests with. Default: a lean client on `node:http` /
+   * `node:https` with keep-alive (`NodeHttpFetch`), which costs well under half the CPU of Node's
+   * built-in fetch per streamed request. Pass `globalThis.fetch`, or undici's with a proxy agent,
+   * to use another.
+   */
+  fetch?: typeof globalThis.fetch;
 }
 
 export interface ResolvedXAILLMOptions {
@@ -49,6 +56,7 @@ export interface ResolvedXAILLMOptions {
   parallelToolCalls: boolean | undefined;
   reasoningEffort: ReasoningEffort | undefined;
   extraBody: Record<string, unknown>;
+  fetch: typeof globalThis.fetch | undefined;
 }
 
 /** Fields the client owns; `extraBody` may not replace them. */
@@ -93,6 +101,9 @@ export function resolveXAILLMOptions(options: XAILLMOptions): ResolvedXAILLMOpti
       );
     }
   }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new ConfigurationError('fetch', options.fetch, 'a fetch function (or leave it unset)');
+  }
   // Last: the key is only read once every other option is known to be valid.
   const apiKey = resolveApiKey(options.apiKey);
   return {
@@ -105,6 +116,7 @@ export function resolveXAILLMOptions(options: XAILLMOptions): ResolvedXAILLMOpti
     parallelToolCalls: options.parallelToolCalls,
     reasoningEffort,
     extraBody: { ...extraBody },
+    fetch: options.fetch,
   };
 }
 

@@ -89,6 +89,28 @@ describe('XAILLM conformance (simulator)', () => {
   for (const check of checks) it(check.name, check.run);
 });
 
+describe("XAILLM conformance over Node's built-in fetch (the `fetch` option; web body streams)", () => {
+  const calls: string[] = [];
+  const builtIn: typeof globalThis.fetch = (input, init) => {
+    calls.push(String(input));
+    return globalThis.fetch(input, init);
+  };
+  const checks = llmConformanceChecks({
+    createLLM: () => make({ fetch: builtIn }),
+    createSlowLLM: () => {
+      sim.injectFault('chat', { kind: 'delay', ms: 40 });
+      return make({ fetch: builtIn });
+    },
+    openRequests: () => sim.openChatStreams,
+  });
+  for (const check of checks) it(check.name, check.run);
+  it('sent every request through the given fetch', () => {
+    // Every check but those that fail before any request made at least one.
+    expect(calls.length).toBeGreaterThanOrEqual(checks.length - 2);
+    expect(calls.every((url) => url === `${sim.httpUrl}/chat/completions`)).toBe(true);
+  });
+});
+
 describe('XAILLM options', () => {
   it('has the documented defaults and sends them', async () => {
     const llm = make();
@@ -128,6 +150,7 @@ describe('XAILLM options', () => {
       [{ extraBody: { stream: false } }, /"extraBody.stream"/],
       [{ toolChoice: 'always' as 'auto' }, /"toolChoice"/],
       [{ connectOptions: { timeoutMs: 0 } }, /"connectOptions.timeoutMs"/],
+      [{ fetch: 'undici' as unknown as typeof fetch }, /"fetch".*a fetch function/],
     ];
     for (const [options, message] of bad) {
       let thrown: unknown;

@@ -14,6 +14,7 @@ import type {
 } from 'openai/resources/chat/completions';
 import { streamError, toCoreError } from './errors.js';
 import { type ResolvedXAILLMOptions, type XAILLMOptions, resolveXAILLMOptions } from './options.js';
+import { NodeHttpFetch, nodeBodyOf } from './node-http-fetch.js';
 import { buildRequestBody } from './request.js';
 import { type SSEEvent, SSEDecoder } from './sse.js';
 import { ToolCallAccumulator, type ToolCallDelta } from './tool-calls.js';
@@ -30,6 +31,8 @@ export class XAILLM extends LLM {
   readonly #options: ResolvedXAILLMOptions;
   readonly #client: OpenAI;
   readonly #secrets: readonly string[];
+  /** The default HTTP client (none when `options.fetch` is given). */
+  readonly #http: NodeHttpFetch | undefined;
 
   constructor(options: XAILLMOptions = {}) {
     super({
@@ -40,7 +43,9 @@ export class XAILLM extends LLM {
     this.#options = resolveXAILLMOptions(options);
     this.model = this.#options.model;
     this.#secrets = [this.#options.apiKey];
+    this.#http = this.#options.fetch === undefined ? new NodeHttpFetch() : undefined;
     this.#client = new OpenAI({
+      fetch: this.#options.fetch ?? this.#http!.fetch,
       apiKey: this.#options.apiKey,
       baseURL: this.#options.baseURL,
       maxRetries: 0, // the LLM base owns retry
@@ -48,6 +53,10 @@ export class XAILLM extends LLM {
       project: null,
       logLevel: 'off',
     });
+  }
+
+  protected override async closeResources(): Promise<void> {
+    this.#http?.close();
   }
 
   /** The base URL requests go to. */
@@ -70,7 +79,7 @@ export class XAILLM extends LLM {
       throw signal.aborted ? signal.reason : toCoreError(error, secrets);
     }
     options.reportRequestId(response.headers.get('x-request-id'));
-    const reader = response.body?.getReader();
+    const reader = bodyReader(response);
     if (!reader) throw new APIConnectionError('xAI answered the chat request without a body');
 
     const toolCalls = new ToolCallAccumulator();
@@ -82,12 +91,12 @@ export class XAILLM extends LLM {
     let done = false; // `data: [DONE]` arrived; what follows is read but ignored (as the SDK did)
     try {
       for (;;) {
-        const read = await reader.read();
-        if (read.done) {
+        const bytes = await reader.next();
+        if (bytes === undefined) {
           ended = true;
           break;
         }
-        for (const event of sse.push(read.value)) {
+        for (const event of sse.push(bytes)) {
           if (done) continue;
           if (event.data.startsWith('[DONE]')) {
             done = true;
@@ -120,7 +129,7 @@ export class XAILLM extends LLM {
       throw signal.aborted ? signal.reason : toCoreError(error, secrets);
     } finally {
       // Left early (error, cancel, break): cancelling the body closes the HTTP stream.
-      if (!ended) reader.cancel().catch(() => {});
+      if (!ended) reader.cancel();
     }
     // An abort is never a complete reply, however the body ended.
     if (signal.aborted) throw signal.reason;
@@ -137,6 +146,41 @@ export class XAILLM extends LLM {
       }
     }
   }
+}
+
+/** Reads a response body chunk by chunk, from the Node stream when there is one. */
+interface BodyReader {
+  /** The next bytes, or undefined at the end. */
+  next(): Promise<Uint8Array | undefined>;
+  /** Stops reading and closes the HTTP stream. */
+  cancel(): void;
+}
+
+function bodyReader(response: Response): BodyReader | undefined {
+  const stream = nodeBodyOf(response);
+  if (stream) {
+    const chunks = stream[Symbol.asyncIterator]();
+    return {
+      next: async () => {
+        const read = await chunks.next();
+        return read.done ? undefined : (read.value as Uint8Array);
+      },
+      cancel: () => {
+        stream.destroy();
+      },
+    };
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return undefined;
+  return {
+    next: async () => {
+      const read = await reader.read();
+      return read.done ? undefined : read.value;
+    },
+    cancel: () => {
+      reader.cancel().catch(() => {});
+    },
+  };
 }
 
 /**
