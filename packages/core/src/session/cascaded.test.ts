@@ -287,7 +287,8 @@ describe('AgentSession (cascaded)', () => {
     const llm = new FakeLLM();
     const tts = new FakeTTS();
     const output = new MemoryAudioOutput();
-    const session = new AgentSession({ stt, llm, tts, output, endOfTurnDelayMs: 150 });
+    // 300 ms of the pause have passed (audio clock) when the final transcript arrives; 300 are left.
+    const session = new AgentSession({ stt, llm, tts, output, endOfTurnDelayMs: 600 });
     await session.start(new Agent({ instructions: 'x' }));
     const created = nextEvent(session, 'speech_created');
     // Two utterances 300 ms apart (of audio), pushed in real time around the pause.
@@ -300,6 +301,29 @@ describe('AgentSession (cascaded)', () => {
     await handle;
     expect(llm.requests).toHaveLength(1);
     expect(history(session)[0]).toEqual(['user', 'I want a pizza']);
+    await session.close();
+  });
+
+  it('counts the silence before the final transcript towards endOfTurnDelayMs (no wait on top of the STT)', async () => {
+    const stt = new FakeSTT({ transcripts: ['hello there'], endpointingMs: 200 });
+    const session = new AgentSession({
+      stt,
+      llm: new FakeLLM(),
+      tts: new FakeTTS(),
+      output: new MemoryAudioOutput(),
+      endOfTurnDelayMs: 250,
+    });
+    await session.start(new Agent({ instructions: 'x' }));
+    const created = nextEvent(session, 'speech_created');
+    // 400 ms of silence after the speech (audio clock) are in when the final transcript arrives.
+    pushAll(session, [...speechFrames(300), ...silenceFrames(400)]);
+    await nextEvent(session, 'user_transcript', (e) => e.final);
+    const finalAt = performance.now();
+    const [handle] = await created;
+    expect(handle.request).toMatchObject({ kind: 'reply', userTurn: { text: 'hello there' } });
+    // Waiting the whole delay after the final transcript took 250 ms.
+    expect(performance.now() - finalAt).toBeLessThan(120);
+    await handle;
     await session.close();
   });
 });

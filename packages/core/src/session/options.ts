@@ -43,8 +43,9 @@ export interface AgentSessionOptions {
    */
   minInterruptionSpeechMs?: number;
   /**
-   * After the final transcript, with the user no longer speaking, the session waits this long for
-   * more speech before it answers (default 200 ms). Cascaded mode.
+   * Silence, counted from the end of the user's speech, before the session answers (default
+   * 200 ms; cascaded mode). It also needs the final transcript: when the STT takes longer than
+   * this to finalise, the session answers as soon as the transcript arrives.
    */
   endOfTurnDelayMs?: number;
   /** Most LLM rounds that may call tools in one reply; the next round must answer (default 5). */

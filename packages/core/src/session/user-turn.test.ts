@@ -44,6 +44,28 @@ describe('UserTurnDetector', () => {
     expect(log).toEqual(['speaking', 'sustained']); // once per stretch of speech
   });
 
+  it('counts the silence since the end of speech towards endOfTurnDelayMs', async () => {
+    const { d, turns } = detector({ endOfTurnDelayMs: 200 });
+    d.speechStarted(0);
+    d.advance(1000, 0); // the audio clock: speech ended at 600, 400 ms of silence are in
+    d.speechEnded(600);
+    d.transcript(event('final', 'late final', 0, 600));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(turns.map((t) => t.text)).toEqual(['late final']);
+
+    // Speech that ended just now: the whole delay is still to come.
+    d.speechStarted(1000);
+    d.advance(1100, 100);
+    d.speechEnded(1100);
+    d.transcript(event('final', 'prompt final', 1000, 1100));
+    const startedAt = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(turns).toHaveLength(1);
+    await until(() => turns.length === 2, 'the second turn');
+    expect(turns[1]?.text).toBe('prompt final');
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(190);
+  });
+
   it('ends the turn after the final transcript once the user stopped, joining utterances', async () => {
     const { d, log, turns } = detector({ endOfTurnDelayMs: 30 });
     d.speechStarted(0);

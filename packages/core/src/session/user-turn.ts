@@ -8,7 +8,7 @@ export interface UserTurnCallbacks {
   transcript(event: UserTranscriptEvent): void;
   /** The current stretch of user speech has lasted `minInterruptionSpeechMs` (once per stretch). */
   sustainedSpeech(): void;
-  /** The user finished a turn: final transcript, not speaking, `endOfTurnDelayMs` passed. */
+  /** The user finished a turn: final transcript, not speaking, silent for `endOfTurnDelayMs`. */
   endOfTurn(turn: UserTurnInfo): void;
 }
 
@@ -27,7 +27,8 @@ export interface UserTurnDetectorOptions {
  * Cascaded turn taking. Fed with speech start/end (from a VAD or the STT, on the audio clock),
  * transcripts and the audio clock itself, it tracks whether the user is speaking, reports speech
  * long enough to interrupt the agent, and ends the user's turn once a final transcript is in, no
- * speech or interim transcript is pending, and `endOfTurnDelayMs` passed without new speech.
+ * speech or interim transcript is pending, and the user has been silent for `endOfTurnDelayMs`
+ * since their speech ended.
  *
  * Times on the audio clock are ms of user audio since the first frame; they are turned into
  * wall-clock times (for latency metrics) assuming the audio was pushed as it was captured.
@@ -134,7 +135,10 @@ export class UserTurnDetector {
     if (this.#speaking || this.#interimPending || this.#parts.length === 0) return;
     this.#cancelCommit();
     const token = this.#commitToken;
-    const delay = this.#options.endOfTurnDelayMs;
+    // The delay is silence after the end of speech: the time the STT took to finalise already
+    // counts (waiting the whole delay after the final transcript added it to every reply).
+    const silentMs = this.#endOfSpeechAt === null ? 0 : Math.max(0, performance.now() - this.#endOfSpeechAt);
+    const delay = this.#options.endOfTurnDelayMs - silentMs;
     // Even with no delay, commit after the current event: the STT reports its metrics right after
     // the final transcript, and the turn should carry them.
     if (delay <= 0) queueMicrotask(() => this.#commit(token));
