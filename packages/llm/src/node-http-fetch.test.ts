@@ -156,6 +156,18 @@ describe('NodeHttpFetch', () => {
     await seen[0]!.closed;
   });
 
+  it('a connection dropped before the body is read: nothing is thrown, and reading the body fails (no silent truncation)', async () => {
+    handler = (req, res) => {
+      res.writeHead(200);
+      res.write('data: partial');
+      setTimeout(() => req.socket.destroy(), 10);
+    };
+    const response = await client().fetch(`${base}/drop`, { method: 'POST', body: '{}' });
+    const body = nodeBodyOf(response)!;
+    await new Promise<void>((resolve) => body.once('close', () => resolve()));
+    await expect(readAll(body)).rejects.toThrow();
+  });
+
   it('reuses its kept-alive connection, and close() ends it', async () => {
     const http = client();
     for (let i = 0; i < 3; i++) {

@@ -73,7 +73,7 @@ export class NodeHttpFetch {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       const detach = () => signal?.removeEventListener('abort', onAbort);
-      request.once('error', (error) => {
+      request.on('error', (error) => {
         detach();
         reject(error);
       });
