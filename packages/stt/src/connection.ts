@@ -1,5 +1,6 @@
 import { alawEncode, createAudioFrame, frameToBytes, mulawEncode } from '@x/audio';
 import {
+  type CorkableTransport,
   APIConnectionError,
   APIError,
   closeDetail,
@@ -41,7 +42,7 @@ export function openXAISTTConnection(params: OpenConnectionParams): Promise<XAIS
     signal: params.signal,
     label: 'xAI STT',
     isReady: readyVerdict,
-    adopt: ({ socket, requestId }) => new XAISTTConnection(socket, params, requestId),
+    adopt: ({ socket, requestId, transport }) => new XAISTTConnection(socket, params, requestId, transport),
   });
 }
 
@@ -60,11 +61,6 @@ function readyVerdict(message: string): boolean | APIError {
   return false; // anything else before `transcript.created` belongs to no audio of ours
 }
 
-interface CorkableSocket {
-  cork(): void;
-  uncork(): void;
-}
-
 /** One ready STT socket. */
 export class XAISTTConnection implements STTConnection {
   readonly requestId: string | null;
@@ -76,9 +72,17 @@ export class XAISTTConnection implements STTConnection {
   #closed = false;
   #corked = false;
   #onDone: (() => void) | null = null;
+  /** The TCP/TLS socket under the WebSocket (from the upgrade response), to batch writes. */
+  readonly #transport: CorkableTransport | undefined;
 
-  constructor(ws: WebSocket, params: OpenConnectionParams, requestId: string | null) {
+  constructor(
+    ws: WebSocket,
+    params: OpenConnectionParams,
+    requestId: string | null,
+    transport?: CorkableTransport,
+  ) {
     this.#ws = ws;
+    this.#transport = transport;
     this.#handlers = params.handlers;
     this.#options = params.options;
     this.#mapper = new TranscriptMapper(params.options.language);
@@ -105,9 +109,8 @@ export class XAISTTConnection implements STTConnection {
    * the first and uncorked once the current code is done (a microtask, so nothing waits longer).
    */
   #corkUntilMicrotask(): void {
-    if (this.#corked) return;
-    const socket = (this.#ws as unknown as { _socket?: CorkableSocket | null })._socket;
-    if (!socket || typeof socket.cork !== 'function' || typeof socket.uncork !== 'function') return;
+    const socket = this.#transport;
+    if (this.#corked || socket === undefined) return;
     socket.cork();
     this.#corked = true;
     queueMicrotask(() => {

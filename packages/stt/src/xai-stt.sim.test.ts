@@ -1,5 +1,6 @@
 import { type APIStatusError, isAPIError, isAPIStatusError, type ReconnectedEvent } from '@x/core';
 import { type Simulator, startSimulator, synthesizeVoice, voiceDurationMs } from '@x/simulator';
+import { Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type XAISTTOptions, XAI_STT_ENCODINGS, XAI_STT_SAMPLE_RATES } from './options.js';
 import { pushSamples, recorder, silenceSamples, toStereo } from './test-helpers.js';
@@ -74,6 +75,34 @@ describe('XAISTT against the simulator: audio paths', () => {
       });
     }
   }
+
+  it('chunks sent in one turn of the event loop leave in one write: the TCP socket is corked around them', async () => {
+    const stt = makeSTT({ sampleRate: 16000, interimResults: false });
+    await stt.connect();
+    const corks: string[] = [];
+    const cork = Socket.prototype.cork;
+    const uncork = Socket.prototype.uncork;
+    Socket.prototype.cork = function (this: Socket) {
+      corks.push('cork');
+      return cork.call(this);
+    };
+    Socket.prototype.uncork = function (this: Socket) {
+      corks.push('uncork');
+      return uncork.call(this);
+    };
+    try {
+      // 1 s at once: ten 100 ms chunks in the same turn.
+      pushSamples(stt, synthesizeVoice('one two three', 16000).subarray(0, 16000), 16000);
+      expect(corks).toEqual(['cork']);
+      await Promise.resolve();
+      expect(corks).toEqual(['cork', 'uncork']);
+    } finally {
+      Socket.prototype.cork = cork;
+      Socket.prototype.uncork = uncork;
+    }
+    await stt.close();
+    expect(sim.log.connections[0]!.audioBytesReceived).toBe(wireBytes(stt));
+  });
 
   it('48 kHz stereo pushed into a 16 kHz mono STT: the exact text', async () => {
     const stt = makeSTT({ sampleRate: 16000, interimResults: false });

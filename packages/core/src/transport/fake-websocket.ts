@@ -53,9 +53,9 @@ export class FakeWebSocket extends EventEmitter implements WebSocketLike {
     return socket;
   }
 
-  /** The server accepts the upgrade. */
-  accept(headers: Record<string, string> = {}): void {
-    this.emit('upgrade', { statusCode: 101, headers });
+  /** The server accepts the upgrade (on `transport`, the connection the response came on). */
+  accept(headers: Record<string, string> = {}, transport?: unknown): void {
+    this.emit('upgrade', { statusCode: 101, headers, socket: transport });
     this.readyState = WebSocketState.OPEN;
     this.emit('open');
   }

@@ -70,6 +70,19 @@ describe('openWebSocket', () => {
     expect(() => socket.emit('error', new Error('late'))).not.toThrow();
   });
 
+  it('hands over the connection under the WebSocket when it can be corked, and nothing otherwise', async () => {
+    const corkable = { cork: () => {}, uncork: () => {} };
+    const withTransport = open();
+    FakeWebSocket.last().accept({}, corkable);
+    expect((await withTransport).transport).toBe(corkable);
+    const plain = open();
+    FakeWebSocket.last().accept({}, { write: () => {} });
+    expect((await plain).transport).toBeUndefined();
+    const none = open();
+    FakeWebSocket.last().accept();
+    expect((await none).transport).toBeUndefined();
+  });
+
   it('with isReady: ignores binary and not-ready messages, resolves on the ready one; isReady may send', async () => {
     const seen: string[] = [];
     const opening = open({

@@ -2,6 +2,7 @@ import { APIConnectionError, type APIError, APITimeoutError, isAPIError } from '
 import { redact } from '../errors/redact.js';
 import { handshakeError, headerValue } from './handshake-error.js';
 import {
+  type CorkableTransport,
   type HandshakeResponse,
   type WebSocketConstructor,
   type WebSocketData,
@@ -42,6 +43,11 @@ export interface OpenedWebSocket<W extends WebSocketLike> {
   socket: W;
   /** The upgrade response's `x-request-id`, if the server sent one. */
   requestId: string | null;
+  /**
+   * The TCP/TLS socket under the WebSocket, from the upgrade response, when it can be corked
+   * (to send several frames in one write); undefined otherwise (e.g. a fake WebSocket).
+   */
+  transport: CorkableTransport | undefined;
 }
 
 /**
@@ -84,6 +90,7 @@ export function openWebSocket<W extends WebSocketLike, T>(
     }
     let settled = false;
     let requestId: string | null = null;
+    let transport: CorkableTransport | undefined;
 
     const listeners: { [E in keyof WebSocketEvents]?: WebSocketEvents[E] } = {
       open: () => {
@@ -91,6 +98,7 @@ export function openWebSocket<W extends WebSocketLike, T>(
       },
       upgrade: (response) => {
         requestId = headerValue(response.headers, 'x-request-id');
+        transport = corkable(response.socket);
       },
       'unexpected-response': (_request, response) => {
         void readBody(response, maxBodyBytes).then((body) =>
@@ -152,7 +160,7 @@ export function openWebSocket<W extends WebSocketLike, T>(
     function succeed(): void {
       if (settled) return;
       detach();
-      const opened = { socket, requestId };
+      const opened = { socket, requestId, transport };
       if (!adopt) {
         resolve(opened);
         return;
@@ -269,3 +277,10 @@ function connectionError(prefix: string, cause: unknown): APIConnectionError {
 }
 
 function ignore(): void {}
+
+function corkable(value: unknown): CorkableTransport | undefined {
+  const candidate = value as Partial<CorkableTransport> | null | undefined;
+  return typeof candidate?.cork === 'function' && typeof candidate.uncork === 'function'
+    ? (candidate as CorkableTransport)
+    : undefined;
+}

@@ -13,10 +13,18 @@ export type HeaderBag =
   | Readonly<Record<string, string | readonly string[] | undefined>>
   | { get(name: string): string | null };
 
+/** A stream socket that can hold writes back and send them in one go (`net.Socket` in Node). */
+export interface CorkableTransport {
+  cork(): void;
+  uncork(): void;
+}
+
 /** The HTTP response of a handshake (`http.IncomingMessage` in Node). */
 export interface HandshakeResponse {
   readonly statusCode?: number | undefined;
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The connection it came on; after a 101 it carries the WebSocket (`IncomingMessage.socket`). */
+  readonly socket?: unknown;
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
   once(event: 'end' | 'close', listener: () => void): unknown;
   once(event: 'error', listener: (error: Error) => void): unknown;
