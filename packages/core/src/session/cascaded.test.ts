@@ -321,8 +321,8 @@ describe('AgentSession (cascaded)', () => {
     const finalAt = performance.now();
     const [handle] = await created;
     expect(handle.request).toMatchObject({ kind: 'reply', userTurn: { text: 'hello there' } });
-    // Waiting the whole delay after the final transcript took 250 ms.
-    expect(performance.now() - finalAt).toBeLessThan(120);
+    // Waiting the whole delay after the final transcript took 250 ms (bound loose for a busy machine).
+    expect(performance.now() - finalAt).toBeLessThan(200);
     await handle;
     await session.close();
   });
