@@ -1,14 +1,7 @@
 import { AudioFormatError } from './errors.js';
 import { type AudioFrame, createAudioFrame } from './frame.js';
 import { assertChannels } from './rates.js';
-
-/**
- * Math.round(v) for v in the int16 range, in integer ops: V8's Math.round on a double that may
- * come out as −0 is several times slower.
- */
-function roundInt16(v: number): number {
-  return ((v + 32768.5) | 0) - 32768;
-}
+import { roundInt16 } from './round.js';
 
 /**
  * Average of all channels, rounded to the nearest integer. A mono frame is returned as is —

@@ -9,6 +9,7 @@ import {
   type ResamplerQuality,
 } from './filter.js';
 import { polyphaseKernel } from './kernel.js';
+import { roundInt16 } from '../round.js';
 
 export interface StreamingResamplerOptions {
   inputRate: number;
@@ -297,8 +298,7 @@ export class StreamingResampler {
         const offset = c * count;
         for (let i = 0, o = at * channels + c; i < count; i++, o += channels) {
           const v = scratch[offset + i]!;
-          // Math.round(v) for v inside the int16 range, without its slow path for doubles.
-          out[o] = v >= 32767 ? 32767 : v <= -32768 ? -32768 : ((v + 32768.5) | 0) - 32768;
+          out[o] = v >= 32767 ? 32767 : v <= -32768 ? -32768 : roundInt16(v);
         }
       }
       return;
