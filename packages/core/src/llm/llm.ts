@@ -252,12 +252,7 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
           }
         }
         yield response;
-        // The next chunk that carries something; heartbeats only restart the idle wait.
-        do {
-          result = await race.next(iterator.next());
-          // Some clients end a stream quietly when aborted; an abort is never a normal end.
-          if (signal.aborted) throw signal.reason;
-        } while (!result.done && isEmptyChunk(result.value));
+        result = await nextNonEmpty(iterator, race, signal);
       }
       outcome = 'done';
     } catch (raw) {
@@ -335,11 +330,7 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
           generationId,
           reportRequestId: hooks.reportRequestId,
         })[Symbol.asyncIterator]();
-        let first: IteratorResult<LLMChunk>;
-        do {
-          first = await attempt.race.next(iterator.next());
-          if (attempt.signal.aborted) throw attempt.signal.reason;
-        } while (!first.done && isEmptyChunk(first.value));
+        const first = await nextNonEmpty(iterator, attempt.race, attempt.signal);
         return { attempt, iterator, first };
       } catch (raw) {
         attempt.race.dispose();
@@ -369,6 +360,20 @@ export abstract class LLM extends TypedEventEmitter<LLMEvents> {
     if (isAPIError(error)) return error;
     const message = error instanceof Error ? error.message : String(error);
     return new APIError(`${this.provider} chat failed: ${message}`, { retryable: false, cause: error });
+  }
+}
+
+/** The next chunk that carries something; heartbeats (empty chunks) only restart the idle wait. */
+async function nextNonEmpty(
+  iterator: AsyncIterator<LLMChunk>,
+  race: StreamRace,
+  signal: AbortSignal,
+): Promise<IteratorResult<LLMChunk>> {
+  for (;;) {
+    const result = await race.next(iterator.next());
+    // Some clients end a stream quietly when aborted; an abort is never a normal end.
+    if (signal.aborted) throw signal.reason;
+    if (result.done || !isEmptyChunk(result.value)) return result;
   }
 }
 
