@@ -7,16 +7,15 @@
  * machine is enough to fail the strict rule). The ramp goes on until the loop lag p99 reaches
  * 20 ms or the client uses 90 % of a core. Memory per session = (RSS / heap after GC − before any session) / N.
  */
-import { fork } from 'node:child_process';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAudioFrame } from '@x/audio';
 import { XAIRealtime } from '@x/realtime';
 import { environment, fixed } from './timing.js';
 import { type SimProcess, startSimulatorProcess } from './support/sim-process.js';
 import { startLagControl } from './support/lag-control.js';
-import { collectGarbage, cpuMs, sleep, within } from './support/stats.js';
+import { runInChild } from './support/run-in-child.js';
+import { collectGarbage, cpuMs, sleep } from './support/stats.js';
 import { packageVersions, versionNote } from './support/versions.js';
 import type { BenchCheck, BenchTable, SuiteResult } from './types.js';
 
@@ -290,33 +289,11 @@ export interface RampResult {
   largestTolerant: number;
 }
 
-/** Runs every ramp in this process (the child's job; see concurrency-child.ts). */
+/** Runs every ramp in this process (the child's job; see runConcurrencyBench). */
 export async function runRamps(): Promise<RampResult[]> {
   const results: RampResult[] = [];
   for (const format of FORMATS) results.push({ format, ...(await ramp(format)) });
   return results;
-}
-
-/**
- * The ramps run in a fresh child process, so memory per session and loop lag are not skewed by
- * what earlier suites left in this one (heap, peers' lingering sockets and timers).
- */
-function runRampsInChild(): Promise<RampResult[]> {
-  const child = fork(fileURLToPath(new URL('./concurrency-child.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return within(
-    new Promise<RampResult[]>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as RampResult[]));
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`concurrency child exited (code ${code})`)));
-    }),
-    8 * 60_000,
-    'concurrency ramps',
-  ).finally(() => {
-    if (child.exitCode === null) child.kill();
-  });
 }
 
 export async function runConcurrencyBench(): Promise<SuiteResult> {
@@ -324,7 +301,13 @@ export async function runConcurrencyBench(): Promise<SuiteResult> {
   const t0 = performance.now();
   const load = os.loadavg();
   const versions = packageVersions(['@x/realtime', '@x/core', '@x/audio']);
-  const results = await runRampsInChild();
+  // In a fresh process (with --expose-gc), so earlier suites leave nothing in its heap or event loop.
+  const results = await runInChild<RampResult[]>(
+    new URL('./concurrency.ts', import.meta.url),
+    'runRamps',
+    8 * 60_000,
+    ['--expose-gc'],
+  );
   const tables: BenchTable[] = results.map(({ format, steps }) => ({
     title: `Concurrent XAIRealtime sessions streaming ${format.label} in real time (20 ms frames, default 40 ms batches), one process; ${WINDOW_MS / 1000} s per step`,
     columns: [

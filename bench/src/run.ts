@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAudioBench } from './audio.js';
 import { markdownReport, printSuite } from './report.js';
-import { runSuiteInChild } from './support/run-in-child.js';
+import { runInChild } from './support/run-in-child.js';
 import type { BenchSuite, SuiteResult } from './types.js';
 import { installWsRedirect } from './ws-redirect/register.js';
 
@@ -46,7 +46,7 @@ export const SUITES: readonly BenchSuite[] = [
     name: 'llm',
     description: '@x/llm XAILLM vs AI SDK streamText vs plain fetch: TTFT overhead, CPU per request',
     // In a fresh process: the peers' CPU per request depends on the heap earlier suites leave.
-    run: () => runSuiteInChild(new URL('./llm.ts', import.meta.url), 'runLLMBench', 10 * 60_000),
+    run: () => runInChild<SuiteResult>(new URL('./llm.ts', import.meta.url), 'runLLMBench', 10 * 60_000),
   },
   {
     name: 'realtime',
