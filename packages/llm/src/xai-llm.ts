@@ -102,27 +102,8 @@ export class XAILLM extends LLM {
             done = true;
             continue;
           }
-          const chunk = parseChunk(event, secrets);
-          const out: LLMChunk = {};
-          if (chunk.usage) {
-            out.usage = {
-              promptTokens: chunk.usage.prompt_tokens ?? 0,
-              completionTokens: chunk.usage.completion_tokens ?? 0,
-              totalTokens: chunk.usage.total_tokens ?? 0,
-            };
-          }
-          const choice = firstChoice(chunk.choices);
-          const delta = choice?.delta as
-            | (ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null })
-            | undefined;
-          if (delta?.content) {
-            const text = graph ? graph.push(delta.content) : delta.content;
-            if (text) out.content = text;
-          }
-          if (delta?.reasoning_content) out.metadata = { reasoningContent: delta.reasoning_content };
-          if (delta?.tool_calls) toolCalls.add(delta.tool_calls as ToolCallDelta[]);
-          if (choice?.finish_reason && toolCalls.size > 0) out.toolCalls = toolCalls.drain();
-          yield out; // an empty chunk is a heartbeat for the base's idle timer
+          // An empty chunk is a heartbeat for the base's idle timer.
+          yield toLLMChunk(parseChunk(event, secrets), toolCalls, graph);
         }
       }
     } catch (error) {
@@ -206,6 +187,38 @@ function parseChunk(event: SSEEvent, secrets: readonly string[]): ChatCompletion
   const error = (data as { error?: unknown }).error;
   if (error) throw streamError(error, secrets);
   return data as ChatCompletionChunk;
+}
+
+/**
+ * What one completion chunk gives the caller: usage, text (through the conversational graph's
+ * filter when there is one), reasoning, and the tool calls once the choice finished (their
+ * deltas are collected in `toolCalls` until then).
+ */
+function toLLMChunk(
+  chunk: ChatCompletionChunk,
+  toolCalls: ToolCallAccumulator,
+  graph: ConversationalGraphStream | undefined,
+): LLMChunk {
+  const out: LLMChunk = {};
+  if (chunk.usage) {
+    out.usage = {
+      promptTokens: chunk.usage.prompt_tokens ?? 0,
+      completionTokens: chunk.usage.completion_tokens ?? 0,
+      totalTokens: chunk.usage.total_tokens ?? 0,
+    };
+  }
+  const choice = firstChoice(chunk.choices);
+  const delta = choice?.delta as
+    | (ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null })
+    | undefined;
+  if (delta?.content) {
+    const text = graph ? graph.push(delta.content) : delta.content;
+    if (text) out.content = text;
+  }
+  if (delta?.reasoning_content) out.metadata = { reasoningContent: delta.reasoning_content };
+  if (delta?.tool_calls) toolCalls.add(delta.tool_calls as ToolCallDelta[]);
+  if (choice?.finish_reason && toolCalls.size > 0) out.toolCalls = toolCalls.drain();
+  return out;
 }
 
 /** The choice with index 0 (a missing index counts as 0). */
